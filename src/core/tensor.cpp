@@ -1,0 +1,227 @@
+#include "core/tensor.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <sstream>
+
+#include "core/half.h"
+
+namespace prunq {
+
+std::string shape_str(const Shape& s) {
+  std::ostringstream os;
+  os << '[';
+  for (size_t i = 0; i < s.size(); ++i) os << (i ? ", " : "") << s[i];
+  os << ']';
+  return os.str();
+}
+
+int64_t shape_numel(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) {
+    PRUNQ_CHECK(d >= 0, "shape ", shape_str(s), " has a negative (unresolved) dimension");
+    n *= d;
+  }
+  return n;
+}
+
+Shape contiguous_strides(const Shape& s) {
+  Shape st(s.size());
+  int64_t acc = 1;
+  for (size_t i = s.size(); i-- > 0;) {
+    st[i] = acc;
+    acc *= s[i];
+  }
+  return st;
+}
+
+Buffer::Buffer(size_t bytes) : size_(bytes) {
+  size_t rounded = (bytes + kAlign - 1) / kAlign * kAlign;
+  if (rounded == 0) rounded = kAlign;
+  data_ = std::aligned_alloc(kAlign, rounded);
+  if (!data_) fail("out of memory allocating ", bytes, " bytes for a tensor");
+}
+Buffer::~Buffer() { std::free(data_); }
+
+Tensor::Tensor(DType dtype, Shape shape)
+    : dtype_(dtype), shape_(std::move(shape)), strides_(contiguous_strides(shape_)) {
+  buf_ = std::make_shared<Buffer>(static_cast<size_t>(shape_numel(shape_)) * dtype_size(dtype));
+}
+
+Tensor Tensor::zeros(DType dtype, Shape shape) {
+  Tensor t(dtype, std::move(shape));
+  t.zero();
+  return t;
+}
+
+Tensor Tensor::full(Shape shape, float value) {
+  Tensor t(DType::f32, std::move(shape));
+  t.fill(value);
+  return t;
+}
+
+Tensor Tensor::from_vector(Shape shape, const std::vector<float>& values) {
+  Tensor t(DType::f32, std::move(shape));
+  PRUNQ_CHECK(static_cast<int64_t>(values.size()) == t.numel(), "from_vector: ", values.size(),
+              " values for shape ", shape_str(t.shape()));
+  std::memcpy(t.raw(), values.data(), values.size() * sizeof(float));
+  return t;
+}
+
+Tensor Tensor::from_vector_i64(Shape shape, const std::vector<int64_t>& values) {
+  Tensor t(DType::i64, std::move(shape));
+  PRUNQ_CHECK(static_cast<int64_t>(values.size()) == t.numel(), "from_vector_i64: ", values.size(),
+              " values for shape ", shape_str(t.shape()));
+  std::memcpy(t.raw(), values.data(), values.size() * sizeof(int64_t));
+  return t;
+}
+
+int64_t Tensor::dim(int i) const {
+  int r = rank();
+  int j = i < 0 ? i + r : i;
+  PRUNQ_CHECK(j >= 0 && j < r, "dimension ", i, " out of range for tensor ", desc());
+  return shape_[static_cast<size_t>(j)];
+}
+
+bool Tensor::is_contiguous() const { return strides_ == contiguous_strides(shape_); }
+
+void Tensor::check_type(DType t) const {
+  PRUNQ_CHECK(defined(), "access to an undefined tensor");
+  PRUNQ_CHECK(t == dtype_, "tensor of dtype ", dtype_name(dtype_), " accessed as ", dtype_name(t));
+}
+
+Tensor Tensor::reshape(Shape new_shape) const {
+  PRUNQ_CHECK(is_contiguous(), "reshape of a non-contiguous tensor ", desc());
+  int64_t known = 1;
+  int infer = -1;
+  for (size_t i = 0; i < new_shape.size(); ++i) {
+    if (new_shape[i] == -1) {
+      PRUNQ_CHECK(infer < 0, "reshape ", shape_str(new_shape), ": more than one -1");
+      infer = static_cast<int>(i);
+    } else {
+      known *= new_shape[i];
+    }
+  }
+  if (infer >= 0) {
+    PRUNQ_CHECK(known > 0 && numel() % known == 0, "cannot reshape ", desc(), " to ", shape_str(new_shape));
+    new_shape[static_cast<size_t>(infer)] = numel() / known;
+  }
+  PRUNQ_CHECK(shape_numel(new_shape) == numel(), "cannot reshape ", desc(), " to ", shape_str(new_shape));
+  Tensor t = *this;
+  t.shape_ = std::move(new_shape);
+  t.strides_ = contiguous_strides(t.shape_);
+  return t;
+}
+
+namespace {
+// Copies a strided tensor into a contiguous destination, element by element.
+void strided_copy(const Tensor& src, void* dst) {
+  size_t es = dtype_size(src.dtype());
+  int64_t n = src.numel();
+  int r = src.rank();
+  std::vector<int64_t> idx(static_cast<size_t>(r), 0);
+  const char* base = static_cast<const char*>(src.raw());
+  char* out = static_cast<char*>(dst);
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t off = 0;
+    for (int d = 0; d < r; ++d) off += idx[static_cast<size_t>(d)] * src.strides()[static_cast<size_t>(d)];
+    std::memcpy(out + static_cast<size_t>(k) * es, base + static_cast<size_t>(off) * es, es);
+    for (int d = r - 1; d >= 0; --d) {
+      if (++idx[static_cast<size_t>(d)] < src.shape()[static_cast<size_t>(d)]) break;
+      idx[static_cast<size_t>(d)] = 0;
+    }
+  }
+}
+
+double load_as_double(DType t, const void* p, int64_t i) {
+  switch (t) {
+    case DType::f32: return static_cast<const float*>(p)[i];
+    case DType::f16: return f16_to_f32(static_cast<const uint16_t*>(p)[i]);
+    case DType::bf16: return bf16_to_f32(static_cast<const uint16_t*>(p)[i]);
+    case DType::i8: return static_cast<const int8_t*>(p)[i];
+    case DType::u8: return static_cast<const uint8_t*>(p)[i];
+    case DType::i32: return static_cast<const int32_t*>(p)[i];
+    case DType::i64: return static_cast<double>(static_cast<const int64_t*>(p)[i]);
+    default: fail("unknown dtype");
+  }
+}
+
+void store_from_double(DType t, void* p, int64_t i, double v) {
+  switch (t) {
+    case DType::f32: static_cast<float*>(p)[i] = static_cast<float>(v); break;
+    case DType::f16: static_cast<uint16_t*>(p)[i] = f32_to_f16(static_cast<float>(v)); break;
+    case DType::bf16: static_cast<uint16_t*>(p)[i] = f32_to_bf16(static_cast<float>(v)); break;
+    case DType::i8: static_cast<int8_t*>(p)[i] = static_cast<int8_t>(v); break;
+    case DType::u8: static_cast<uint8_t*>(p)[i] = static_cast<uint8_t>(v); break;
+    case DType::i32: static_cast<int32_t*>(p)[i] = static_cast<int32_t>(v); break;
+    case DType::i64: static_cast<int64_t*>(p)[i] = static_cast<int64_t>(v); break;
+    default: fail("unknown dtype");
+  }
+}
+}  // namespace
+
+Tensor Tensor::clone() const {
+  PRUNQ_CHECK(defined(), "clone of an undefined tensor");
+  Tensor t(dtype_, shape_);
+  if (is_contiguous())
+    std::memcpy(t.raw(), raw(), nbytes());
+  else
+    strided_copy(*this, t.raw());
+  return t;
+}
+
+Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
+
+Tensor Tensor::to(DType dtype) const {
+  Tensor src = contiguous();
+  if (dtype == dtype_) return src.clone();
+  Tensor t(dtype, shape_);
+  int64_t n = numel();
+  for (int64_t i = 0; i < n; ++i) store_from_double(dtype, t.raw(), i, load_as_double(dtype_, src.raw(), i));
+  return t;
+}
+
+void Tensor::fill(float v) {
+  float* p = f32();
+  int64_t n = numel();
+  PRUNQ_CHECK(is_contiguous(), "fill of a non-contiguous tensor");
+  for (int64_t i = 0; i < n; ++i) p[i] = v;
+}
+
+void Tensor::zero() {
+  PRUNQ_CHECK(defined() && is_contiguous(), "zero of an undefined or non-contiguous tensor");
+  std::memset(raw(), 0, nbytes());
+}
+
+std::string Tensor::desc() const {
+  if (!defined()) return "<undefined>";
+  return std::string(dtype_name(dtype_)) + shape_str(shape_);
+}
+
+float max_abs_diff(const Tensor& a, const Tensor& b) {
+  PRUNQ_CHECK(a.shape() == b.shape(), "max_abs_diff: shapes ", shape_str(a.shape()), " and ",
+              shape_str(b.shape()), " differ");
+  Tensor ca = a.to(DType::f32), cb = b.to(DType::f32);
+  const float* pa = ca.f32();
+  const float* pb = cb.f32();
+  float m = 0;
+  for (int64_t i = 0; i < ca.numel(); ++i) {
+    float d = std::fabs(pa[i] - pb[i]);
+    if (std::isnan(d)) return INFINITY;
+    m = d > m ? d : m;
+  }
+  return m;
+}
+
+bool parse_dtype(std::string_view s, DType* out) {
+  for (const auto& r : kDTypeInfo)
+    if (r.name == s) {
+      *out = r.dtype;
+      return true;
+    }
+  return false;
+}
+
+}  // namespace prunq

@@ -1,0 +1,18 @@
+// Every op prunq implements. Each X(Name) needs a `const Op& op_Name()` definition somewhere
+// under src/ops/; the registry is built from this list, so a missing op fails at link time.
+// Names are ONNX op types (prunq-domain ops are marked in their files).
+#pragma once
+
+#define PRUNQ_OP_LIST(X) \
+  PRUNQ_OPS_NN(X)        \
+  PRUNQ_OPS_ELEMENTWISE(X) \
+  PRUNQ_OPS_SHAPE(X)
+
+// Convolution, dense, normalisation, pooling, losses.
+#define PRUNQ_OPS_NN(X)
+
+// Activations and broadcasting arithmetic.
+#define PRUNQ_OPS_ELEMENTWISE(X)
+
+// Layout and shape ops.
+#define PRUNQ_OPS_SHAPE(X)
