@@ -9,7 +9,8 @@
   PRUNQ_OPS_SHAPE(X)
 
 // Convolution, dense, normalisation, pooling, losses.
-#define PRUNQ_OPS_NN(X)
+#define PRUNQ_OPS_NN(X) \
+  X(Conv)
 
 // Activations and broadcasting arithmetic.
 #define PRUNQ_OPS_ELEMENTWISE(X)

@@ -1,0 +1,111 @@
+#include "ops/nn/conv_gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/thread_pool.h"
+#include "kernels/gemm_f32/gemm_f32.h"
+#include "ops/nn/im2col.h"
+#include "ops/nn/nn_util.h"
+
+namespace prunq::nn {
+namespace {
+
+// Column-buffer budget per chunk, in floats (8 MiB): large enough for GEMMs with thousands of
+// columns, small enough to stay in the shared L3 while the GEMM reads it back.
+constexpr int64_t kColumnBudget = int64_t(1) << 21;
+
+struct Plan {
+  int64_t rows;       // in_channels * kh * kw: rows of the column matrix
+  int64_t k_group;    // rows per group
+  int64_t m_group;    // output channels per group
+  int64_t out_plane;  // oh * ow
+  int64_t in_image;   // in_channels * ih * iw
+  int64_t chunk;      // images per chunk
+};
+
+Plan make_plan(const ConvGemmShape& s) {
+  Plan p{};
+  p.rows = s.in_channels * s.w.kh * s.w.kw;
+  p.k_group = p.rows / s.group;
+  p.m_group = s.out_channels / s.group;
+  p.out_plane = s.w.oh * s.w.ow;
+  p.in_image = s.in_channels * s.w.ih * s.w.iw;
+  p.chunk = std::clamp<int64_t>(kColumnBudget / std::max<int64_t>(1, p.rows * p.out_plane), 1, s.batch);
+  return p;
+}
+
+}  // namespace
+
+void conv_gemm_forward(const ConvGemmShape& s, const float* x, const float* weight, const float* bias, float* y) {
+  const Plan p = make_plan(s);
+  float* col = scratch(0, size_t(p.rows * p.chunk * p.out_plane));
+  float* out = scratch(1, size_t(s.out_channels * p.chunk * p.out_plane));
+  for (int64_t n0 = 0; n0 < s.batch; n0 += p.chunk) {
+    const int64_t nb = std::min(p.chunk, s.batch - n0), cols = nb * p.out_plane;
+    im2col_batch(x + n0 * p.in_image, nb, s.in_channels, s.w, col);
+    for (int64_t g = 0; g < s.group; ++g)
+      gemm_f32(false, false, p.m_group, cols, p.k_group, 1.f, weight + g * p.m_group * p.k_group, p.k_group,
+               col + g * p.k_group * cols, cols, 0.f, out + g * p.m_group * cols, cols);
+    // out is [M, nb, oh*ow]; y wants [nb, M, oh*ow].
+    parallel_for(nb * s.out_channels, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t b = t / s.out_channels, m = t % s.out_channels;
+        const float* src = out + m * cols + b * p.out_plane;
+        float* dst = y + ((n0 + b) * s.out_channels + m) * p.out_plane;
+        const float add = bias ? bias[m] : 0.f;
+        for (int64_t i = 0; i < p.out_plane; ++i) dst[i] = src[i] + add;
+      }
+    });
+  }
+}
+
+void conv_gemm_backward(const ConvGemmShape& s, const float* x, const float* weight, const float* dy, float* dx,
+                        float* dweight, float* dbias) {
+  const Plan p = make_plan(s);
+  if (dbias) {
+    parallel_for(s.out_channels, [&](int64_t m0, int64_t m1) {
+      for (int64_t m = m0; m < m1; ++m) {
+        double acc = 0;
+        for (int64_t b = 0; b < s.batch; ++b) {
+          const float* g = dy + (b * s.out_channels + m) * p.out_plane;
+          float part = 0;
+          for (int64_t i = 0; i < p.out_plane; ++i) part += g[i];
+          acc += part;
+        }
+        dbias[m] = static_cast<float>(acc);
+      }
+    });
+  }
+  if (!dx && !dweight) return;
+  float* col = scratch(0, size_t(p.rows * p.chunk * p.out_plane));
+  float* dy_t = scratch(1, size_t(s.out_channels * p.chunk * p.out_plane));
+  if (dweight) std::memset(dweight, 0, size_t(s.out_channels * p.k_group) * sizeof(float));
+  if (dx) std::memset(dx, 0, size_t(s.batch * p.in_image) * sizeof(float));
+  for (int64_t n0 = 0; n0 < s.batch; n0 += p.chunk) {
+    const int64_t nb = std::min(p.chunk, s.batch - n0), cols = nb * p.out_plane;
+    // dy chunk [nb, M, oh*ow] -> [M, nb*oh*ow], the layout of the forward GEMM's output.
+    parallel_for(nb * s.out_channels, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t b = t / s.out_channels, m = t % s.out_channels;
+        std::memcpy(dy_t + m * cols + b * p.out_plane, dy + ((n0 + b) * s.out_channels + m) * p.out_plane,
+                    size_t(p.out_plane) * sizeof(float));
+      }
+    });
+    if (dweight) {
+      im2col_batch(x + n0 * p.in_image, nb, s.in_channels, s.w, col);
+      for (int64_t g = 0; g < s.group; ++g)
+        gemm_f32(false, true, p.m_group, p.k_group, cols, 1.f, dy_t + g * p.m_group * cols, cols,
+                 col + g * p.k_group * cols, cols, 1.f, dweight + g * p.m_group * p.k_group, p.k_group);
+    }
+    if (dx) {
+      // The column buffer is free again once dweight used it: reuse it for d(columns).
+      for (int64_t g = 0; g < s.group; ++g)
+        gemm_f32(true, false, p.k_group, cols, p.m_group, 1.f, weight + g * p.m_group * p.k_group, p.k_group,
+                 dy_t + g * p.m_group * cols, cols, 0.f, col + g * p.k_group * cols, cols);
+      col2im_batch_add(col, nb, s.in_channels, s.w, dx + n0 * p.in_image);
+    }
+  }
+}
+
+}  // namespace prunq::nn
