@@ -172,6 +172,17 @@ void Graph::replace_all_uses(ValueId from, ValueId to) {
     if (v == from) v = to;
 }
 
+void Graph::rename_value(ValueId v, const std::string& new_name) {
+  Value& val = value(v);
+  if (val.name == new_name) return;
+  PRUNQ_CHECK(!new_name.empty(), "cannot rename value '", val.name, "' to an empty name");
+  PRUNQ_CHECK(by_name_.count(new_name) == 0, "cannot rename value '", val.name, "' to '", new_name,
+              "': the name is already used");
+  by_name_.erase(val.name);
+  by_name_[new_name] = v;
+  val.name = new_name;
+}
+
 void Graph::remove_nodes(const std::vector<NodeId>& ids) {
   std::set<NodeId> drop(ids.begin(), ids.end());
   std::vector<Node> kept;

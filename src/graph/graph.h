@@ -93,6 +93,7 @@ class Graph {
 
   // Rewriting helpers for passes.
   void replace_all_uses(ValueId from, ValueId to);  // in node inputs and graph outputs
+  void rename_value(ValueId v, const std::string& new_name);  // throws when new_name is taken
   void remove_nodes(const std::vector<NodeId>& ids);
   // Drops nodes whose outputs are unused and initializers/values no longer referenced.
   void prune_dead();

@@ -29,8 +29,10 @@ class Executor {
 
   // After a training-mode run(): back-propagates from the scalar value `loss` (gradient 1) and
   // returns the gradient of every trainable initializer reached, keyed by its ValueId.
-  // Also available afterwards: gradient of any value that received one (grad()).
-  std::map<ValueId, Tensor> backward(ValueId loss);
+  // `wrt` adds values (graph inputs, activations, frozen weights) whose gradient is wanted too.
+  // Kept afterwards for grad(): trainable initializers, the `wrt` values and the loss; other
+  // gradients are freed as soon as they have been propagated (see runtime/autodiff.h).
+  std::map<ValueId, Tensor> backward(ValueId loss, const std::vector<ValueId>& wrt = {});
   const Tensor* grad(ValueId v) const;  // nullptr when no gradient reached v
 
   const Graph& graph() const { return graph_; }
