@@ -25,7 +25,9 @@ class Pool {
     stop();
     n_ = std::max(1, n);
     quit_ = false;
-    for (int i = 1; i < n_; ++i) workers_.emplace_back([this, i] { loop(i); });
+    // New workers must not mistake the last finished region (an older generation) for new work.
+    const uint64_t current = generation_;
+    for (int i = 1; i < n_; ++i) workers_.emplace_back([this, i, current] { loop(i, current); });
   }
 
   void run(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
@@ -66,9 +68,8 @@ class Pool {
     if (b < e) (*fn_)(b, e);
   }
 
-  void loop(int index) {
+  void loop(int index, uint64_t seen) {
     t_inside_pool = true;
-    uint64_t seen = 0;
     for (;;) {
       std::unique_lock<std::mutex> lk(mu_);
       cv_.wait(lk, [&] { return quit_ || generation_ != seen; });

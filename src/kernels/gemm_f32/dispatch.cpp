@@ -1,5 +1,11 @@
-// Chooses the fp32 GEMM backend. OpenBLAS when linked (PRUNQ_HAVE_OPENBLAS); otherwise prunq's
-// own kernel. Until the optimised kernels land this falls back to the reference loop.
+// Chooses the fp32 GEMM backend: OpenBLAS when linked (PRUNQ_HAVE_OPENBLAS) for training speed
+// on workstations, prunq's own kernels otherwise. PRUNQ_GEMM=prunq forces prunq's kernels even
+// when OpenBLAS is linked (tests and benchmarks compare the two this way).
+#include <climits>
+#include <cstdlib>
+#include <string_view>
+
+#include "core/error.h"
 #include "kernels/gemm_f32/gemm_f32.h"
 
 #ifdef PRUNQ_HAVE_OPENBLAS
@@ -7,22 +13,63 @@
 #endif
 
 namespace prunq {
+namespace {
+
+#ifdef PRUNQ_HAVE_OPENBLAS
+bool use_openblas() {
+  static const bool use = [] {
+    const char* e = std::getenv("PRUNQ_GEMM");
+    std::string_view v = e ? e : "";
+    if (v.empty() || v == "openblas") return true;
+    if (v == "prunq") return false;
+    fail("PRUNQ_GEMM='", v, "' is not one of prunq, openblas");
+  }();
+  return use;
+}
+
+bool fits_int(int64_t v) { return v <= INT_MAX; }
+
+void gemm_openblas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  PRUNQ_CHECK(M >= 0 && N >= 0 && K >= 0, "gemm_f32: negative size M=", M, " N=", N, " K=", K);
+  PRUNQ_CHECK(fits_int(M) && fits_int(N) && fits_int(K) && fits_int(lda) && fits_int(ldb) && fits_int(ldc),
+              "gemm_f32: sizes exceed the BLAS int range (M=", M, " N=", N, " K=", K, ")");
+  PRUNQ_CHECK(lda >= (trans_a ? M : K) && ldb >= (trans_b ? K : N) && ldc >= N,
+              "gemm_f32: leading dimension too small (lda=", lda, " ldb=", ldb, " ldc=", ldc, ")");
+  if (M == 0 || N == 0) return;
+  // BLAS rejects ld < 1 even for empty operands.
+  auto ld = [](int64_t v) { return static_cast<int>(v < 1 ? 1 : v); };
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A, ld(lda), B, ld(ldb), beta,
+              C, ld(ldc));
+}
+#endif
+
+}  // namespace
 
 void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
               int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  if (M <= 0 || N <= 0) return;
 #ifdef PRUNQ_HAVE_OPENBLAS
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A, static_cast<int>(lda), B,
-              static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
-#else
-  gemm_f32_reference(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  if (use_openblas()) return gemm_openblas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 #endif
+  gemm_f32_prunq(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void gemm_f32_epilogue(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                       const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+                       int64_t ldc, const GemmEpilogue& epilogue) {
+#ifdef PRUNQ_HAVE_OPENBLAS
+  if (use_openblas()) {
+    gemm_openblas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return gemm_f32_apply_epilogue(M, N, C, ldc, epilogue);
+  }
+#endif
+  gemm_f32_prunq(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, &epilogue);
 }
 
 const char* gemm_f32_backend() {
 #ifdef PRUNQ_HAVE_OPENBLAS
-  return "openblas";
+  return use_openblas() ? "openblas" : "prunq";
 #else
   return "prunq";
 #endif

@@ -1,0 +1,47 @@
+// Portable micro-kernel (plain C++, no ISA flags): what every machine can run, and what
+// PRUNQ_ISA=scalar selects. The fixed 4x16 tile lets the compiler keep the accumulators in
+// registers and vectorise the j loop with the baseline SIMD of the target (SSE2, NEON).
+#include <algorithm>
+
+#include "kernels/gemm_f32/ukernel.h"
+
+namespace prunq::gemm_detail {
+namespace {
+
+constexpr int kMr = 4, kNr = 16;
+
+void ukernel_4x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
+                  const TileStore& st) {
+  float acc[kMr][kNr] = {};
+  for (int64_t k = 0; k < kc; ++k) {
+    for (int i = 0; i < kMr; ++i) {
+      float ai = a[i];
+      for (int j = 0; j < kNr; ++j) acc[i][j] += ai * b[j];
+    }
+    a += kMr;
+    b += kNr;
+  }
+  for (int i = 0; i < m; ++i) {
+    float* ci = c + i * ldc;
+    float rb = st.row_bias ? st.row_bias[i] : 0.f;
+    for (int j = 0; j < n; ++j) {
+      float v = st.alpha * acc[i][j];
+      if (st.beta != 0.f) v += st.beta * ci[j];
+      v += rb;
+      if (st.col_bias) v += st.col_bias[j];
+      if (st.clamp) v = std::min(std::max(v, st.clamp_min), st.clamp_max);
+      ci[j] = v;
+    }
+  }
+}
+
+}  // namespace
+
+const Ukernel& ukernel_scalar() {
+  // Blocks sized for a typical 32 KiB L1 / 512 KiB+ L2: B panel 256x16 (16 KiB) in L1,
+  // A block 128x256 (128 KiB) in L2.
+  static const Ukernel k{"gemm_f32_4x16__scalar", Isa::scalar, kMr, kNr, 128, 256, 2048, ukernel_4x16};
+  return k;
+}
+
+}  // namespace prunq::gemm_detail

@@ -1,0 +1,51 @@
+// Internal: the contract between the shared GEMM driver (blocking, packing, threading) and the
+// per-ISA micro-kernels. A micro-kernel multiplies one packed A panel (mr rows) by one packed B
+// panel (nr columns) over kc and stores the mr x nr tile into C with the tile epilogue.
+//
+// Packed layouts (both zero-padded to full panels, 64-byte aligned):
+//   A panel: a[k * mr + i] = op(A)[i, k]     B panel: b[k * nr + j] = op(B)[k, j]
+#pragma once
+#include <cstdint>
+
+#include "core/cpu_features.h"
+
+namespace prunq::gemm_detail {
+
+// How a finished tile is written. The driver calls a micro-kernel once per K block:
+// the first block uses the caller's beta, later ones beta = 1; only the last block carries the
+// biases and the clamp.
+struct TileStore {
+  float alpha = 1.f;
+  float beta = 0.f;                  // 0: C is not read
+  const float* row_bias = nullptr;   // row_bias[i] for tile row i (already offset to the tile)
+  const float* col_bias = nullptr;   // col_bias[j] for tile column j
+  bool clamp = false;
+  float clamp_min = 0.f, clamp_max = 0.f;
+};
+
+// m <= mr and n <= nr: the valid part of the tile (tails); rows/columns beyond are not touched.
+using UkernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
+                           const TileStore& store);
+
+// A micro-kernel with the cache blocking that suits it.
+struct Ukernel {
+  const char* name;
+  Isa isa;
+  int mr, nr;
+  int64_t mc, kc, nc;  // cache blocks: mc multiple of mr, nc multiple of nr
+  UkernelFn run;
+};
+
+// Each returns its variant; the x86 ones exist only in x86 builds (their files carry ISA flags).
+const Ukernel& ukernel_scalar();
+#if defined(__x86_64__) || defined(__i386__)
+const Ukernel& ukernel_avx2();
+const Ukernel& ukernel_avx512();
+#endif
+
+// The variant active_isa() selects (the best compiled one at or below the capped level).
+const Ukernel& ukernel_active();
+// Exactly the variant for an ISA level; null if this build or this CPU lacks it.
+const Ukernel* ukernel_for(Isa isa);
+
+}  // namespace prunq::gemm_detail
