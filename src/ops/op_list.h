@@ -13,7 +13,11 @@
   X(Conv)
 
 // Activations and broadcasting arithmetic.
-#define PRUNQ_OPS_ELEMENTWISE(X)
+#define PRUNQ_OPS_ELEMENTWISE(X) \
+  X(Relu) X(Clip) X(LeakyRelu) X(Sigmoid) X(Tanh) X(HardSwish) X(HardSigmoid) X(Gelu) X(Erf) \
+  X(Softmax) X(LogSoftmax) X(Dropout) X(Identity) \
+  X(Add) X(Sub) X(Mul) X(Div)
 
 // Layout and shape ops.
-#define PRUNQ_OPS_SHAPE(X)
+#define PRUNQ_OPS_SHAPE(X) \
+  X(Flatten) X(Reshape) X(Transpose) X(Squeeze) X(Unsqueeze) X(Concat) X(Pad)
