@@ -1,0 +1,16 @@
+// Rewrites applied to a freshly imported graph.
+#pragma once
+#include "graph/graph.h"
+
+namespace prunq::onnx_io {
+
+// x * 0.5 * (1 + erf(x / sqrt(2))) in any of the orders exporters write it -> one Gelu node.
+// Only done when the IR has a Gelu op. Returns the number of patterns fused.
+int fuse_gelu(Graph& g);
+
+// Marks float initializers trainable when they are weights/biases of Conv, Gemm, MatMul (and the
+// bias Add after a MatMul) or BatchNormalization scale/bias. BN running statistics and every
+// other constant stay frozen.
+void mark_trainable_parameters(Graph& g);
+
+}  // namespace prunq::onnx_io

@@ -1,0 +1,25 @@
+// ModelProto -> Graph. Internal to src/io/onnx (exposes protobuf types).
+#pragma once
+#include <onnx/onnx_pb.h>
+
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace prunq::onnx_io {
+
+// Newest ai.onnx opset libonnx 1.12 (Debian 12) knows; newer models fail its checker.
+inline constexpr int kMaxImportOpset = 17;
+inline constexpr int kMinImportOpset = 7;
+
+// Parses bytes into a ModelProto; a corrupt or truncated file is an Error naming `what`.
+onnx::ModelProto parse_model(const std::string& bytes, const std::string& what);
+
+// Checks (onnx::checker), infers shapes (strict) and imports. `what` names the model in errors.
+Graph import_model(onnx::ModelProto model, const std::string& what);
+
+// Op types of `model` that the importer cannot bring into the IR ("Op (node 'name')" entries).
+std::vector<std::string> unsupported_nodes(const onnx::ModelProto& model);
+
+}  // namespace prunq::onnx_io
