@@ -1,9 +1,12 @@
-// Times the per-ISA peak loops: a short warm-up (clock ramp, AVX-512 license), then the best
-// of several timed runs, each about `seconds` / 4 long.
+// Times the per-ISA peak loops: calibration doubles as warm-up (clock ramp, AVX-512 license),
+// then the best of several timed runs, each about `seconds` / 4 long. Time is the calling
+// thread's CPU time, not wall time: on a shared machine the loop is often descheduled, and
+// wall time would then understate the peak (and overstate every "fraction of peak").
 #include "kernels/peak/peak.h"
 
+#include <time.h>
+
 #include <algorithm>
-#include <chrono>
 
 #include "core/error.h"
 
@@ -22,9 +25,17 @@ LoopFn loop_for(Isa isa) {
   return nullptr;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}  // namespace
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
+
+namespace {
+
+double seconds_since(double t0) { return thread_cpu_seconds() - t0; }
 
 }  // namespace
 
@@ -36,7 +47,7 @@ double measure_fp32_peak_gflops(Isa isa, double seconds) {
   // Calibrate iterations so one run takes about seconds / 4.
   uint64_t iters = 1 << 12;
   for (;;) {
-    auto t0 = std::chrono::steady_clock::now();
+    double t0 = thread_cpu_seconds();
     loop(iters, 1.f, &sink);
     double dt = seconds_since(t0);
     if (dt > seconds / 16) {
@@ -47,7 +58,7 @@ double measure_fp32_peak_gflops(Isa isa, double seconds) {
   }
   double best = 0;
   for (int rep = 0; rep < 4; ++rep) {
-    auto t0 = std::chrono::steady_clock::now();
+    double t0 = thread_cpu_seconds();
     uint64_t flops = loop(iters, 1.f + float(rep), &sink);
     best = std::max(best, double(flops) / seconds_since(t0) * 1e-9);
   }

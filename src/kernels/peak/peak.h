@@ -1,6 +1,6 @@
 // Measures this machine's fp32 arithmetic peak on one thread, so benchmarks can print what
 // fraction of it a kernel reaches. Each ISA has a loop of independent FMA chains (more chains
-// than FMA latency x FMA ports, no memory traffic), timed with a steady clock.
+// than FMA latency x FMA ports, no memory traffic), timed in thread CPU time.
 #pragma once
 #include <cstdint>
 
@@ -16,6 +16,10 @@ double measure_fp32_peak_gflops(Isa isa, double seconds = 0.2);
 // The peak of the best fp32 loop the CPU runs (ignoring the PRUNQ_ISA cap), measured once per
 // process and cached: the denominator of "fraction of peak".
 double fp32_peak_gflops();
+
+// CPU time of the calling thread in seconds (what the peak loops are timed with); benchmarks of
+// single-threaded kernels use it too so that both sides of "fraction of peak" match.
+double thread_cpu_seconds();
 
 namespace peak_detail {
 // Each runs `iters` iterations and returns the flops done; `seed` keeps the compiler from
