@@ -1,0 +1,100 @@
+// int8 GEMM micro-kernel for AVX2 without VNNI. vpmaddubsw (u8 x s8 pairs summed into int16)
+// saturates when 255*127 + 255*127 > 32767, so it would give wrong answers for ordinary data.
+// Instead weights are packed widened to int16 and activation pairs are zero-extended to int16
+// with one vpshufb: vpmaddwd then sums two exact products into int32 -- exact for all inputs
+// and, counting instructions per MAC, as fast as the vpmaddubsw + vpmaddwd(ones) sequence.
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "kernels/gemm_s8/ukernel.h"
+#include "kernels/requant/requant_avx2.h"
+
+namespace prunq::gemm_s8_detail {
+namespace {
+
+constexpr int kMr = 4;
+
+template <bool RowSum>
+void tile(const UkernelCall& call) {
+  const PackedGemmS8& p = *call.p;
+  __m256i acc[kMr][2], rowsum[kMr];
+  for (int r = 0; r < kMr; ++r) acc[r][0] = acc[r][1] = rowsum[r] = _mm256_setzero_si256();
+  // Within each dword (a0 a1 a2 a3): pair01 = int16 {a0, a1}, pair23 = int16 {a2, a3}.
+  const __m256i pick01 = _mm256_set1_epi32(static_cast<int>(0x80018000u));
+  const __m256i pick23 = _mm256_set1_epi32(static_cast<int>(0x80038002u));
+  const __m256i ones16 = _mm256_set1_epi16(1);
+  const uint8_t* w = call.w;
+
+  auto step = [&](const uint32_t (&bytes)[kMr]) {
+    const __m256i* wg = reinterpret_cast<const __m256i*>(w);
+    __m256i w00 = _mm256_load_si256(wg), w01 = _mm256_load_si256(wg + 1);
+    __m256i w10 = _mm256_load_si256(wg + 2), w11 = _mm256_load_si256(wg + 3);
+#pragma GCC unroll 4
+    for (int r = 0; r < kMr; ++r) {
+      __m256i b = _mm256_set1_epi32(static_cast<int>(bytes[r]));
+      __m256i p01 = _mm256_shuffle_epi8(b, pick01), p23 = _mm256_shuffle_epi8(b, pick23);
+      acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_add_epi32(_mm256_madd_epi16(p01, w00), _mm256_madd_epi16(p23, w10)));
+      acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_add_epi32(_mm256_madd_epi16(p01, w01), _mm256_madd_epi16(p23, w11)));
+      if constexpr (RowSum)
+        rowsum[r] = _mm256_add_epi32(rowsum[r], _mm256_madd_epi16(_mm256_add_epi16(p01, p23), ones16));
+    }
+    w += 128;
+  };
+
+  for (int64_t s = 0; s < p.segments; ++s) {
+    const uint8_t* a[kMr];
+    for (int r = 0; r < kMr; ++r) a[r] = call.a[s * kMr + r];
+    uint32_t bytes[kMr];
+    for (int64_t g = 0; g < p.segment_groups; ++g) {
+      for (int r = 0; r < kMr; ++r) std::memcpy(&bytes[r], a[r] + g * 4, 4);
+      step(bytes);
+    }
+    if (p.segment_tail) {
+      for (int r = 0; r < kMr; ++r) bytes[r] = load_tail(a[r] + p.segment_groups * 4, p.segment_tail);
+      step(bytes);
+    }
+  }
+
+  const OutputStage& os = p.out;
+  const avx2::OutBounds8 bounds = avx2::load_bounds8(os);
+  for (int h = 0; h < 2; ++h) {
+    const int64_t col = call.n0 + h * 8;
+    const int rem = call.n_valid - h * 8;
+    if (rem <= 0) break;
+    const avx2::Requant8 rq = avx2::load_requant8(os, col);
+    const __m256i corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.correction.data() + col));
+    __m256i wzp = _mm256_setzero_si256();
+    if constexpr (RowSum) wzp = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.w_zero_points.data() + col));
+#pragma GCC unroll 4
+    for (int r = 0; r < kMr; ++r) {
+      if (r >= call.mr) break;
+      __m256i x = _mm256_add_epi32(acc[r][h], corr);
+      if constexpr (RowSum) x = _mm256_sub_epi32(x, _mm256_mullo_epi32(wzp, rowsum[r]));
+      avx2::store_output8(os, rq, bounds, x, call.c, call.c_index + r * call.ldc + h * 8, rem < 8 ? rem : 8);
+    }
+  }
+}
+
+void run(const UkernelCall& call) {
+  if (call.p->w_zero_points.empty())
+    tile<false>(call);
+  else
+    tile<true>(call);
+}
+
+}  // namespace
+
+const UkernelInfo& ukernel_avx2() {
+  static const UkernelInfo info = [] {
+    UkernelInfo i;
+    i.run = run;
+    i.layout = Layout::i16x2;
+    i.max_nv = 1;
+    i.mr[0] = kMr;
+    return i;
+  }();
+  return info;
+}
+
+}  // namespace prunq::gemm_s8_detail

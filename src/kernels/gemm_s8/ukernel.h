@@ -1,0 +1,64 @@
+// Internal interface between the int8 GEMM driver (blocking, threading, row pointers) and the
+// per-ISA micro-kernels. A micro-kernel computes an MR x (nv*16) tile: rows are given as
+// pointers per K-segment (an indirection buffer), so the same kernel serves GEMM (1 segment,
+// row pointers into A) and convolution (one segment per filter tap, pointing at the input
+// pixel's channels or at a row of zero-point bytes for padding) without an im2col copy.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "kernels/gemm_s8/gemm_s8.h"
+
+namespace prunq::gemm_s8_detail {
+
+constexpr int kPanelCols = 16;
+
+struct UkernelCall {
+  const PackedGemmS8* p = nullptr;
+  int mr = 0;                       // valid rows; pointers of rows mr..MR-1 repeat row 0
+  int nv = 0;                       // 16-column panels in this tile
+  int n_valid = 0;                  // valid columns among nv * 16
+  int64_t n0 = 0;                   // first column
+  const uint8_t* const* a = nullptr;  // [segments][MR] row pointers (MR = the kernel's rows for nv)
+  const uint8_t* w = nullptr;       // first panel of the tile
+  void* c = nullptr;                // output base
+  int64_t c_index = 0;              // element index of (row 0, column n0)
+  int64_t ldc = 0;                  // elements
+};
+
+enum class Layout : uint8_t {
+  vnni4,  // int8, per panel: [group of 4 k][16 columns][4 k]  (vpdpbusd)
+  i16x2,  // int16, per panel: [group of 4 k][k pair 01|23][columns 0-7|8-15][8 columns][2 k]  (vpmaddwd)
+};
+
+struct UkernelInfo {
+  void (*run)(const UkernelCall&) = nullptr;
+  Layout layout = Layout::vnni4;
+  int max_nv = 1;      // panels per tile
+  int mr[5] = {};      // tile rows for nv = 1..max_nv
+};
+
+const UkernelInfo& ukernel_scalar();
+#if defined(__x86_64__) || defined(_M_X64)
+const UkernelInfo& ukernel_avx2();
+const UkernelInfo& ukernel_avx_vnni();
+const UkernelInfo& ukernel_avx512_vnni();
+#endif
+const UkernelInfo& ukernel_info(GemmS8Kernel k);
+
+// Reads the 1..3 bytes of a partial K group without touching memory past them.
+inline uint32_t load_tail(const uint8_t* p, int bytes) {
+  uint32_t v = p[0];
+  if (bytes > 1) v |= static_cast<uint32_t>(p[1]) << 8;
+  if (bytes > 2) v |= static_cast<uint32_t>(p[2]) << 16;
+  return v;
+}
+
+// fill(m0, mr, MR, ptrs): writes ptrs[s * MR + r] for every segment s and r < MR (rows r >= mr
+// must repeat valid pointers, e.g. row m0's).
+using RowFiller = std::function<void(int64_t m0, int mr, int MR, const uint8_t** ptrs)>;
+
+// Runs the packed GEMM over m rows described by fill, writing C (row stride ldc elements).
+void run_packed(const PackedGemmS8& p, int64_t m, const RowFiller& fill, void* c, int64_t ldc);
+
+}  // namespace prunq::gemm_s8_detail
