@@ -10,7 +10,14 @@
 
 // Convolution, dense, normalisation, pooling, losses.
 #define PRUNQ_OPS_NN(X) \
-  X(Conv)
+  X(Conv) \
+  X(Gemm) \
+  X(MatMul) \
+  X(BatchNormalization) \
+  X(MaxPool) \
+  X(AveragePool) \
+  X(GlobalAveragePool) \
+  X(SoftmaxCrossEntropyLoss)
 
 // Activations and broadcasting arithmetic.
 #define PRUNQ_OPS_ELEMENTWISE(X) \
