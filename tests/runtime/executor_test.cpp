@@ -1,0 +1,135 @@
+// Executor: forward results vs hand computation, input checking, activation lifetime, sharing
+// of initializer storage with the graph, seeded dropout.
+#include <gtest/gtest.h>
+
+#include "runtime/executor.h"
+#include "runtime/graph_helpers.h"
+
+namespace prunq {
+namespace {
+
+// y = Relu(x @ W^T + b) + x  with fixed W, b.
+Graph residual_linear() {
+  GraphBuilder b("res", 0);
+  ValueId x = b.input("x", DType::f32, {-1, 2});
+  ValueId w = b.param("w", Tensor::from_vector({2, 2}, {1, -1, 2, 0.5f}));
+  ValueId bias = b.param("b", Tensor::from_vector({2}, {0.5f, -4}));
+  Attributes a;
+  a.set("transB", int64_t{1});
+  ValueId h = b.op1("Gemm", {x, w, bias}, a, "fc");
+  ValueId r = b.relu(h, "act");
+  b.output(b.add(r, x, "residual"), "y");
+  return b.finish();
+}
+
+TEST(Executor, ForwardMatchesHandComputation) {
+  Graph g = residual_linear();
+  Executor ex(g);
+  std::vector<Tensor> out = ex.run({Tensor::from_vector({2, 2}, {1, 2, 3, -1})});
+  ASSERT_EQ(out.size(), 1u);
+  // row 0: h = [1*1 - 1*2 + 0.5, 2*1 + 0.5*2 - 4] = [-0.5, -1] -> relu 0, 0 -> + x = [1, 2]
+  // row 1: h = [3 + 1 + 0.5, 6 - 0.5 - 4] = [4.5, 1.5] -> + x = [7.5, 0.5]
+  EXPECT_EQ(max_abs_diff(out[0], Tensor::from_vector({2, 2}, {1, 2, 7.5f, 0.5f})), 0.0f);
+  // The batch dim is -1: another batch size runs on the same executor.
+  out = ex.run({Tensor::from_vector({1, 2}, {0, 0})});
+  EXPECT_EQ(max_abs_diff(out[0], Tensor::from_vector({1, 2}, {0.5f, 0})), 0.0f);
+}
+
+std::string run_error(Executor& ex, const std::vector<Tensor>& inputs) {
+  try {
+    ex.run(inputs);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Executor, InputsAreCheckedAndErrorsNameTheInput) {
+  Graph g = residual_linear();
+  Executor ex(g);
+  EXPECT_NE(run_error(ex, {}).find("takes 1 inputs, given 0"), std::string::npos);
+  std::string m = run_error(ex, {Tensor::full({3, 5}, 1.f)});
+  EXPECT_NE(m.find("input 'x': expected f32[-1, 2], given f32[3, 5]"), std::string::npos) << m;
+  m = run_error(ex, {Tensor::zeros(DType::i32, {3, 2})});
+  EXPECT_NE(m.find("given i32[3, 2]"), std::string::npos) << m;
+  m = run_error(ex, {Tensor::full({2}, 1.f)});
+  EXPECT_NE(m.find("given f32[2]"), std::string::npos) << m;
+  m = run_error(ex, {Tensor()});
+  EXPECT_NE(m.find("undefined"), std::string::npos) << m;
+}
+
+TEST(Executor, InferenceFreesActivationsTrainingKeepsThem) {
+  Graph g = residual_linear();
+  Executor ex(g);
+  ValueId h = g.find_value("fc");
+  Tensor x = Tensor::from_vector({1, 2}, {1, 1});
+  ex.run({x}, false);
+  EXPECT_THROW(ex.value(h), Error);
+  EXPECT_NO_THROW(ex.value(g.find_value("y")));  // outputs stay
+  ex.run({x}, true);
+  EXPECT_EQ(max_abs_diff(ex.value(h), Tensor::from_vector({1, 2}, {0.5f, -1.5f})), 0.0f);
+  EXPECT_THROW(ex.value(1000), Error);
+}
+
+TEST(Executor, SeesInPlaceAndReplacedInitializers) {
+  Graph g = residual_linear();
+  Executor ex(g);
+  Tensor x = Tensor::from_vector({1, 2}, {0, 0});
+  g.initializer("b").data.f32()[0] = 10.f;  // what an optimiser step does
+  EXPECT_EQ(ex.run({x})[0].f32()[0], 10.f);
+  g.initializer("b").data = Tensor::from_vector({2}, {3, 0});
+  EXPECT_EQ(ex.run({x})[0].f32()[0], 3.f);
+}
+
+TEST(Executor, InvalidGraphIsRejectedUpFrontListingUnknownOps) {
+  Graph g = residual_linear();
+  g.nodes()[0].op = "Dense";
+  g.nodes()[1].op = "Rectify";
+  try {
+    Executor ex(g);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("'Dense' (node 'fc')"), std::string::npos) << m;
+    EXPECT_NE(m.find("'Rectify' (node 'act')"), std::string::npos) << m;
+  }
+}
+
+TEST(Executor, OpFailureAtRunTimeNamesTheNode) {
+  GraphBuilder b("dyn", 0);
+  ValueId x = b.input("x", DType::f32, {2, 3});
+  ValueId shape = b.input("shape", DType::i64, {2});
+  b.output(b.op1("Reshape", {x, shape}, {}, "reshape_to_given"));
+  Graph g = b.finish();
+  Executor ex(g);
+  EXPECT_EQ(ex.run({Tensor::full({2, 3}, 1.f), Tensor::from_vector_i64({2}, {3, 2})})[0].shape(), (Shape{3, 2}));
+  std::string m = run_error(ex, {Tensor::full({2, 3}, 1.f), Tensor::from_vector_i64({2}, {4, 4})});
+  EXPECT_NE(m.find("reshape_to_given"), std::string::npos) << m;
+}
+
+Graph dropout_graph() {
+  GraphBuilder b("drop", 0);
+  ValueId x = b.input("x", DType::f32, {64});
+  ValueId ratio = b.constant("ratio", Tensor::scalar(0.5f));
+  std::vector<ValueId> outs = b.op("Dropout", {x, ratio}, {}, 2, "drop");  // output 1 (mask) unused
+  b.output(outs[0]);
+  return b.finish();
+}
+
+TEST(Executor, DropoutIsSeededAndOnlyActiveInTraining) {
+  Graph g = dropout_graph();
+  Tensor x = Tensor::full({64}, 1.f);
+  Executor a(g, 7), b(g, 7), c(g, 8);
+  Tensor ya = a.run({x}, true)[0], yb = b.run({x}, true)[0], yc = c.run({x}, true)[0];
+  EXPECT_EQ(max_abs_diff(ya, yb), 0.f);
+  EXPECT_GT(max_abs_diff(ya, yc), 0.f);
+  EXPECT_GT(max_abs_diff(ya, a.run({x}, true)[0]), 0.f);  // the RNG advances between runs
+  int zeros = 0;
+  for (int i = 0; i < 64; ++i) zeros += ya.f32()[i] == 0.f;
+  EXPECT_GT(zeros, 10);
+  EXPECT_LT(zeros, 54);
+  EXPECT_EQ(max_abs_diff(a.run({x}, false)[0], x), 0.f);  // inference: identity
+}
+
+}  // namespace
+}  // namespace prunq
