@@ -9,6 +9,11 @@
 namespace prunq {
 namespace {
 
+int64_t concat_axis(const Node& node, size_t rank) {
+  PRUNQ_CHECK(node.attrs.has("axis"), node_desc(node), ": attribute 'axis' is required");
+  return normalize_axis(node.attrs.int_("axis"), int64_t(rank), node);
+}
+
 // Slab layout: out viewed as [outer, sum(widths)] bytes, input k as [outer, widths[k]] bytes.
 struct Slabs {
   int64_t outer = 1;
@@ -49,7 +54,7 @@ class ConcatOp final : public Op {
       return;
     }
     const size_t rank = ctx.inputs[0].shape.size();
-    const size_t axis = size_t(normalize_axis(node.attrs.int_("axis"), int64_t(rank), node));
+    const size_t axis = size_t(concat_axis(node, rank));
     out.shape = ctx.inputs[0].shape;
     out.shape[axis] = 0;
     for (size_t k = 0; k < ctx.inputs.size(); ++k) {
@@ -80,7 +85,7 @@ class ConcatOp final : public Op {
     }
     PRUNQ_CHECK(!xs.empty(), node_desc(node), ": needs at least one input");
     const size_t rank = shapes[0].size();
-    const size_t axis = size_t(normalize_axis(node.attrs.int_("axis"), int64_t(rank), node));
+    const size_t axis = size_t(concat_axis(node, rank));
     Shape out_shape = shapes[0];
     out_shape[axis] = 0;
     for (size_t k = 0; k < xs.size(); ++k) {
@@ -109,7 +114,7 @@ class ConcatOp final : public Op {
   void backward(BackwardContext& ctx) const override {
     std::vector<Shape> shapes;
     for (size_t k = 0; k < ctx.inputs.size(); ++k) shapes.push_back(ctx.in(k).shape());
-    const size_t axis = size_t(normalize_axis(ctx.attrs().int_("axis"), int64_t(shapes[0].size()), ctx.node));
+    const size_t axis = size_t(concat_axis(ctx.node, shapes[0].size()));
     Tensor gy = grad_output_or_zeros(ctx, 0, ctx.outputs[0]->shape());
     const Slabs s = slabs_for(shapes, axis, sizeof(float));
     const char* src = static_cast<const char*>(gy.raw());
