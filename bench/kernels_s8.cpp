@@ -1,0 +1,96 @@
+// int8 kernel benchmarks: GEMM shapes, and the conv layers of fmnist-cnn, MobileNetV2 and
+// ResNet-18 (NHWC, batch as listed). Counters: GMAC/s and the fraction of the vpdpbusd peak
+// measured in the same run (per thread used). Single-threaded runs are timed in thread CPU time
+// like the peak loop; multi-threaded ones in wall time.
+//   bench_kernels_s8 --benchmark_filter=fmnist   (what bench/run_kernel_bench.sh runs)
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "kernels/gemm_s8/gemm_s8.h"
+#include "kernels/gemm_s8/s8_peak.h"
+#include "kernels/peak/peak.h"
+
+using namespace prunq;
+
+namespace {
+
+double s8_peak() {
+  static const double peak = [] {
+    GemmS8Kernel k = best_gemm_s8_kernel();
+    double p = 0;
+    if (k == GemmS8Kernel::avx512_vnni || k == GemmS8Kernel::avx_vnni) p = measure_s8_peak_gmacs(k, 0.4);
+    std::fprintf(stderr, "int8 kernel: %s, vpdpbusd peak (1 thread): %.1f GMAC/s\n",
+                 std::string(gemm_s8_kernel_name(k)).c_str(), p);
+    return p;
+  }();
+  return peak;
+}
+
+std::vector<uint8_t> bytes(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> v(n);
+  for (auto& x : v) x = static_cast<uint8_t>(rng());
+  return v;
+}
+
+QuantSpec layer_spec(int64_t n) {
+  QuantSpec s;
+  s.a_zero_point = 3;
+  s.a_scale = 0.02f;
+  s.w_scales.assign(static_cast<size_t>(n), 0.004f);
+  s.bias.assign(static_cast<size_t>(n), 100);
+  s.out_type = QOut::u8;
+  s.out_scale = 0.05f;
+  s.out_zero_point = 0;
+  s.act_min = 0;  // fused ReLU
+  return s;
+}
+
+// Times fn() per iteration: thread CPU time for 1 thread, wall time otherwise.
+template <typename Fn>
+void time_loop(benchmark::State& state, int threads, double macs, Fn&& fn) {
+  set_num_threads(threads);
+  fn();  // warm-up: page faults, caches
+  for (auto _ : state) {
+    double c0 = thread_cpu_seconds();
+    auto w0 = std::chrono::steady_clock::now();
+    fn();
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+    state.SetIterationTime(threads == 1 ? thread_cpu_seconds() - c0 : wall);
+  }
+  state.counters["GMAC"] = benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  double peak = s8_peak();
+  if (peak > 0)
+    state.counters["of_peak"] =
+        benchmark::Counter(macs * 1e-9 / (peak * threads), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_gemm_s8(benchmark::State& state) {
+  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  const int threads = static_cast<int>(state.range(3));
+  std::vector<uint8_t> a = bytes(static_cast<size_t>(m * k), 1), w = bytes(static_cast<size_t>(n * k), 2);
+  std::vector<uint8_t> c(static_cast<size_t>(m * n));
+  PackedGemmS8 p = pack_gemm_s8(reinterpret_cast<const int8_t*>(w.data()), n, k, layer_spec(n));
+  time_loop(state, threads, double(m) * n * k, [&] { gemm_s8(p, m, a.data(), k, c.data(), n); });
+}
+
+void gemm_shapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "N", "K", "threads"});
+  for (int t : {1, 2}) {
+    b->Args({1024, 1024, 1024, t});
+    b->Args({3136, 64, 576, t});    // ResNet-18 conv2_x as a GEMM
+    b->Args({196, 512, 4608, t});   // ResNet-18 conv5_x (batch 4 at 7x7)
+    b->Args({64, 1000, 512, t});    // classifier, batch 64
+  }
+}
+
+}  // namespace
+
+BENCHMARK(BM_gemm_s8)->Apply(gemm_shapes)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_MAIN();

@@ -1,0 +1,21 @@
+// The int8 multiply-accumulate peak of one core: a loop of independent vpdpbusd chains (more
+// chains than latency x ports, no memory traffic), timed in thread CPU time like the fp32 peak
+// (kernels/peak/peak.h). It is the denominator of the int8 benchmarks' "fraction of peak".
+#pragma once
+
+#include "kernels/gemm_s8/gemm_s8.h"
+
+namespace prunq {
+
+// GMAC/s of the vpdpbusd loop of kernel k (avx512_vnni: zmm, avx_vnni: ymm) on the calling
+// thread, best of several runs of about seconds/4. Throws prunq::Error for other kernels or
+// when the CPU lacks the instruction.
+double measure_s8_peak_gmacs(GemmS8Kernel k, double seconds = 0.2);
+
+namespace s8_peak_detail {
+// `iters` iterations of independent dot-product chains; returns the MACs done.
+uint64_t dpbusd_loop_avx512_vnni(uint64_t iters, int seed, int* sink);
+uint64_t dpbusd_loop_avx_vnni(uint64_t iters, int seed, int* sink);
+}  // namespace s8_peak_detail
+
+}  // namespace prunq
