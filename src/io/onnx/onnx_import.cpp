@@ -13,6 +13,7 @@
 #include "io/onnx/onnx_types.h"
 #include "io/onnx/shape_folding.h"
 #include "io/onnx/tensor_proto.h"
+#include "graph/shape_inference.h"
 #include "ops/op.h"
 
 namespace prunq::onnx_io {
@@ -121,6 +122,7 @@ class Importer {
     for (const auto& o : g_proto_.output()) g.add_output(value_for(g, o.name(), "graph output"));
     fuse_gelu(g);
     mark_trainable_parameters(g);
+    infer_shapes(g);  // value types as the IR's own ops see them (replaces ONNX's inference)
     return g;
   }
 

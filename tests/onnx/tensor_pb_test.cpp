@@ -1,0 +1,100 @@
+// ONNX TensorProto files -> prunq Tensors: raw_data and every typed field, and clear refusals.
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+#include <fstream>
+
+#include "io/onnx/onnx_io.h"
+#include "io/onnx/tensor_proto.h"
+
+namespace prunq::testing {
+namespace {
+
+std::string write_proto(const onnx::TensorProto& t, const std::string& name) {
+  std::string path = (std::filesystem::temp_directory_path() / ("prunq_pb_" + std::to_string(::getpid()) + name)).string();
+  std::string bytes;
+  t.SerializeToString(&bytes);
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+TEST(TensorPb, RawDataRoundTrip) {
+  Tensor t = Tensor::from_vector({2, 3}, {1, -2, 3.5f, 4, 5, 6});
+  std::string path = (std::filesystem::temp_directory_path() / "prunq_pb_raw.pb").string();
+  write_tensor_pb(t, "t", path);
+  Tensor back = read_tensor_pb(path);
+  EXPECT_EQ(back.shape(), t.shape());
+  EXPECT_EQ(max_abs_diff(back, t), 0.f);
+  std::filesystem::remove(path);
+}
+
+TEST(TensorPb, TypedFields) {
+  onnx::TensorProto f;
+  f.set_data_type(onnx::TensorProto::FLOAT);
+  f.add_dims(2);
+  f.add_float_data(1.5f);
+  f.add_float_data(-2.f);
+  Tensor tf = read_tensor_pb(write_proto(f, "f.pb"));
+  EXPECT_EQ(tf.shape(), (Shape{2}));
+  EXPECT_EQ(tf.f32()[1], -2.f);
+
+  onnx::TensorProto i8;
+  i8.set_data_type(onnx::TensorProto::INT8);
+  i8.add_dims(3);
+  for (int v : {-128, 0, 127}) i8.add_int32_data(v);
+  Tensor ti = read_tensor_pb(write_proto(i8, "i8.pb"));
+  EXPECT_EQ(ti.dtype(), DType::i8);
+  EXPECT_EQ(ti.data<int8_t>()[0], -128);
+  EXPECT_EQ(ti.data<int8_t>()[2], 127);
+
+  onnx::TensorProto i64;
+  i64.set_data_type(onnx::TensorProto::INT64);
+  i64.add_int64_data(int64_t{1} << 40);  // a scalar: no dims
+  Tensor tl = read_tensor_pb(write_proto(i64, "i64.pb"));
+  EXPECT_EQ(tl.rank(), 0);
+  EXPECT_EQ(tl.data<int64_t>()[0], int64_t{1} << 40);
+}
+
+TEST(TensorPb, RefusalsAreClear) {
+  auto error_of = [](const std::string& path) {
+    try {
+      read_tensor_pb(path);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  onnx::TensorProto ext;
+  ext.set_name("weights");
+  ext.set_data_type(onnx::TensorProto::FLOAT);
+  ext.add_dims(4);
+  ext.set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* e = ext.add_external_data();
+  e->set_key("location");
+  e->set_value("weights.bin");
+  EXPECT_NE(error_of(write_proto(ext, "ext.pb")).find("external"), std::string::npos);
+
+  onnx::TensorProto dbl;
+  dbl.set_data_type(onnx::TensorProto::DOUBLE);
+  dbl.add_double_data(1.0);
+  EXPECT_NE(error_of(write_proto(dbl, "dbl.pb")).find("DOUBLE"), std::string::npos);
+
+  onnx::TensorProto short_raw;
+  short_raw.set_data_type(onnx::TensorProto::FLOAT);
+  short_raw.add_dims(4);
+  short_raw.set_raw_data(std::string(8, '\0'));
+  EXPECT_NE(error_of(write_proto(short_raw, "short.pb")).find("raw_data has 8 bytes"), std::string::npos);
+
+  onnx::TensorProto few;
+  few.set_data_type(onnx::TensorProto::FLOAT);
+  few.add_dims(3);
+  few.add_float_data(1.f);
+  EXPECT_NE(error_of(write_proto(few, "few.pb")).find("1 stored values"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace prunq::testing
