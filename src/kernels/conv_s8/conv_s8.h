@@ -1,0 +1,51 @@
+// Quantized int8 2-D convolution on NHWC tensors, as an implicit GEMM over the int8 GEMM
+// micro-kernels: rows are output pixels, columns output channels, and K runs over filter taps
+// x input channels. Each tap of an output pixel is a pointer (an indirection buffer built per
+// tile) to that input pixel's channels, or to a row of zero-point bytes where the tap falls into
+// the padding -- so padding costs nothing and no im2col copy is made.
+//
+// Why NHWC: a pixel's channels are contiguous, so one tap is one contiguous K segment that
+// vpdpbusd consumes 4 channels at a time; 1x1 convolutions are exactly a GEMM; and each output
+// pixel's channels are a contiguous row the micro-kernel stores directly.
+// Arithmetic and output stage as in gemm_s8.h (QuantSpec).
+#pragma once
+#include <cstdint>
+
+#include "kernels/gemm_s8/gemm_s8.h"
+
+namespace prunq {
+
+struct ConvS8Shape {
+  int64_t in_h = 0, in_w = 0, in_c = 0, out_c = 0;
+  int64_t kernel_h = 1, kernel_w = 1;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  int64_t out_h() const { return (in_h + pad_top + pad_bottom - dilation_h * (kernel_h - 1) - 1) / stride_h + 1; }
+  int64_t out_w() const { return (in_w + pad_left + pad_right - dilation_w * (kernel_w - 1) - 1) / stride_w + 1; }
+};
+
+// Throws prunq::Error naming the problem when the shape is not a valid convolution.
+void check_conv_s8_shape(const ConvS8Shape& s, const char* what);
+
+struct PackedConvS8 {
+  ConvS8Shape shape;
+  PackedGemmS8 gemm;  // out_c columns, K = kernel_h * kernel_w * in_c in (tap, channel) order
+};
+
+// Packs ONNX-layout weights [out_c][in_c][kernel_h][kernel_w] (int8) for kernel k.
+PackedConvS8 pack_conv_s8(const ConvS8Shape& shape, const int8_t* weights_oihw, const QuantSpec& spec,
+                          GemmS8Kernel k);
+inline PackedConvS8 pack_conv_s8(const ConvS8Shape& shape, const int8_t* weights_oihw, const QuantSpec& spec) {
+  return pack_conv_s8(shape, weights_oihw, spec, best_gemm_s8_kernel());
+}
+
+// input [batch][in_h][in_w][in_c] (uint8, or int8 when spec.a_signed) ->
+// output [batch][out_h][out_w][out_c] of spec.out_type.
+void conv_s8(const PackedConvS8& p, int64_t batch, const void* input, void* output);
+
+// Direct loops: the oracle.
+void conv_s8_reference(const ConvS8Shape& shape, const int8_t* weights_oihw, const QuantSpec& spec, int64_t batch,
+                       const void* input, void* output);
+
+}  // namespace prunq
