@@ -23,8 +23,10 @@
 #define PRUNQ_OPS_ELEMENTWISE(X) \
   X(Relu) X(Clip) X(LeakyRelu) X(Sigmoid) X(Tanh) X(HardSwish) X(HardSigmoid) X(Gelu) X(Erf) \
   X(Softmax) X(LogSoftmax) X(Dropout) X(Identity) \
-  X(Add) X(Sub) X(Mul) X(Div)
+  X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(PRelu) X(Sum) X(Max) X(Min) \
+  X(Exp) X(Log) X(Sqrt) X(Neg) X(Abs) X(Reciprocal) X(Floor) X(Ceil) X(Elu) X(Selu) X(Softplus)
 
 // Layout and shape ops.
 #define PRUNQ_OPS_SHAPE(X) \
-  X(Flatten) X(Reshape) X(Transpose) X(Squeeze) X(Unsqueeze) X(Concat) X(Pad)
+  X(Flatten) X(Reshape) X(Transpose) X(Squeeze) X(Unsqueeze) X(Concat) X(Pad) \
+  X(Shape) X(Gather) X(Slice) X(Cast)
