@@ -46,6 +46,8 @@ void ImportEmitter::node(const std::string& op, const std::string& name, std::ve
 namespace {
 
 void emit_same(ImportNode& n, ImportEmitter& e) {
+  // Opset < 6 bookkeeping attribute with no meaning for inference.
+  n.attrs.erase("consumed_inputs");
   e.node(n.proto.op_type(), n.name, n.inputs, n.outputs, n.attrs);
 }
 
@@ -152,6 +154,24 @@ void import_pad(ImportNode& n, ImportEmitter& e) {
   emit_same(n, e);
 }
 
+// Opset < 7 arithmetic had its own broadcasting (broadcast=1 with an axis); 7+ uses numpy rules.
+void import_arith(ImportNode& n, ImportEmitter& e) {
+  PRUNQ_CHECK(n.attrs.get_int("broadcast", 0) == 0, n.where(), ": opset ", n.opset,
+              " legacy broadcasting (broadcast=1) is not supported; convert the model to opset 7+");
+  n.attrs.erase("broadcast");
+  n.attrs.erase("axis");
+  emit_same(n, e);
+}
+
+// Opset < 5 Reshape has the target shape as an attribute; 5+ as an input.
+void import_reshape(ImportNode& n, ImportEmitter& e) {
+  if (n.opset < 5 && n.attrs.has("shape")) {
+    set_input(n.inputs, 1, e.constant_i64(n.name + "_shape", n.attrs.get_ints("shape")));
+    n.attrs.erase("shape");
+  }
+  emit_same(n, e);
+}
+
 ImportRule same(const std::string& op) { return {op, {op}, emit_same}; }
 
 }  // namespace
@@ -161,11 +181,13 @@ const std::vector<ImportRule>& import_rules() {
     std::vector<ImportRule> r;
     // Ops whose ONNX semantics are the same in every opset 7..17 as in prunq's IR.
     for (const char* op :
-         {"Conv", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSwish",
-          "HardSigmoid", "Erf", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Reshape",
+         {"Conv", "Gemm", "MatMul", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSwish",
+          "HardSigmoid", "Erf", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten",
           "Transpose", "Concat", "Identity", "Shape", "Gather", "Slice", "Cast", "Exp", "Log", "Sqrt", "Neg", "Abs",
           "Reciprocal", "Pow", "Elu", "Selu", "Softplus", "PRelu", "Floor", "Ceil", "Sum", "Max", "Min"})
       r.push_back(same(op));
+    for (const char* op : {"Add", "Sub", "Mul", "Div"}) r.push_back({op, {op}, import_arith});
+    r.push_back({"Reshape", {"Reshape"}, import_reshape});
     r.push_back({"Squeeze", {"Squeeze"}, import_axes_op});
     r.push_back({"Unsqueeze", {"Unsqueeze"}, import_axes_op});
     r.push_back({"Clip", {"Clip"}, import_clip});

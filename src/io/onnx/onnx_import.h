@@ -11,7 +11,9 @@ namespace prunq::onnx_io {
 
 // Newest ai.onnx opset libonnx 1.12 (Debian 12) knows; newer models fail its checker.
 inline constexpr int kMaxImportOpset = 17;
-inline constexpr int kMinImportOpset = 7;
+// Old opsets are accepted for the ops whose rules normalise them (ONNX's own node tests still use
+// opset 1..6 models for some ops); legacy forms the rules cannot express are refused by name.
+inline constexpr int kMinImportOpset = 1;
 
 // Parses bytes into a ModelProto; a corrupt or truncated file is an Error naming `what`.
 onnx::ModelProto parse_model(const std::string& bytes, const std::string& what);
