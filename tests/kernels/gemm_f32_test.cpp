@@ -124,11 +124,12 @@ TEST_P(GemmF32Variant, TranspositionsAlphaBetaAndPaddedStrides) {
 }
 
 TEST_P(GemmF32Variant, SpansSeveralCacheBlocks) {
-  // K above two KC blocks (uneven split), M above one MC block, N above one NC block for the
-  // scalar/AVX2 blockings; trans flags make the packers take their strided paths too.
+  // K above two KC blocks (256: uneven split), N above several NC blocks (512 / 1024), M above
+  // one MC block (~2048); trans flags make the packers take their strided paths too.
   check_case(GetParam(), {200, 70, 600, false, false, 1.f, 0.5f}, 7);
   check_case(GetParam(), {45, 130, 530, true, true, -1.f, 0.f, 2}, 8);
-  check_case(GetParam(), {3, 4200, 5, false, true, 1.f, 1.f}, 9);
+  check_case(GetParam(), {3, 2200, 5, false, true, 1.f, 1.f}, 9);
+  check_case(GetParam(), {2100, 3, 300, true, false, 1.f, 0.f, 0, true, true, Activation::relu}, 10);
 }
 
 TEST_P(GemmF32Variant, FusedEpilogues) {

@@ -63,9 +63,8 @@ void ukernel_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t 
 }  // namespace
 
 const Ukernel& ukernel_avx2() {
-  // BLIS-like blocks for 6x16: B micro-panel 256x16 (16 KiB) in L1, A block 144x256 (144 KiB)
-  // in L2, packed B block 256x4080 by L3.
-  static const Ukernel k{"gemm_f32_6x16__avx2", Isa::avx2, kMr, kNr, 144, 256, 4080, ukernel_6x16};
+  // A panel 6x256 (6 KiB) in L1, B block 256x1024 (1 MiB) in L2, A block up to 2046x256 in L3.
+  static const Ukernel k{"gemm_f32_6x16__avx2", Isa::avx2, kMr, kNr, 2046, 256, 1024, ukernel_6x16};
   return k;
 }
 

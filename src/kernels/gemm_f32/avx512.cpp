@@ -62,9 +62,9 @@ void ukernel_14x32(int64_t kc, const float* a, const float* b, float* c, int64_t
 }  // namespace
 
 const Ukernel& ukernel_avx512() {
-  // B micro-panel 256x32 (32 KiB) streams through L1 while A's 14-row panels are re-used from
-  // a 168x256 (168 KiB) block in L2; NC bounds the packed B block (256x4096, 4 MiB) by L3.
-  static const Ukernel k{"gemm_f32_14x32__avx512", Isa::avx512, kMr, kNr, 168, 256, 4096, ukernel_14x32};
+  // A panel 14x256 (14 KiB) stays in L1 while B panels stream from a 256x1024 (1 MiB) block in
+  // L2; the A block (up to 2048x256, 2 MiB) lives in L3. Tuned on Zen 4 (KC 128..384 tried).
+  static const Ukernel k{"gemm_f32_14x32__avx512", Isa::avx512, kMr, kNr, 2044, 256, 1024, ukernel_14x32};
   return k;
 }
 

@@ -38,9 +38,8 @@ void ukernel_4x16(int64_t kc, const float* a, const float* b, float* c, int64_t 
 }  // namespace
 
 const Ukernel& ukernel_scalar() {
-  // Blocks sized for a typical 32 KiB L1 / 512 KiB+ L2: B panel 256x16 (16 KiB) in L1,
-  // A block 128x256 (128 KiB) in L2.
-  static const Ukernel k{"gemm_f32_4x16__scalar", Isa::scalar, kMr, kNr, 128, 256, 2048, ukernel_4x16};
+  // A panel 4x256 (4 KiB) in L1, B block 256x512 (512 KiB, smaller L2s on boards) in L2.
+  static const Ukernel k{"gemm_f32_4x16__scalar", Isa::scalar, kMr, kNr, 2048, 256, 512, ukernel_4x16};
   return k;
 }
 
