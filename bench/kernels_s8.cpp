@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "kernels/conv_s8/conv_s8.h"
 #include "kernels/gemm_s8/gemm_s8.h"
 #include "kernels/gemm_s8/s8_peak.h"
 #include "kernels/peak/peak.h"
@@ -90,7 +91,61 @@ void gemm_shapes(benchmark::internal::Benchmark* b) {
   }
 }
 
+// The convolution layers benchmarked (and mirrored by bench/pytorch_qconv.py: keep in sync).
+struct ConvLayer {
+  const char* name;
+  int64_t batch, c, o, hw, k, stride;
+};
+const ConvLayer kConvLayers[] = {
+    {"fmnist_conv1", 64, 1, 32, 28, 3, 1},
+    {"fmnist_conv2", 64, 32, 64, 28, 3, 1},
+    {"fmnist_conv3", 64, 64, 128, 14, 3, 1},
+    {"mobilenetv2_stem", 1, 3, 32, 224, 3, 2},
+    {"mobilenetv2_expand_1x1", 1, 24, 144, 56, 1, 1},
+    {"mobilenetv2_project_1x1", 1, 144, 24, 56, 1, 1},
+    {"mobilenetv2_head_1x1", 1, 320, 1280, 7, 1, 1},
+    {"resnet18_conv1_7x7", 1, 3, 64, 224, 7, 2},
+    {"resnet18_layer1_3x3", 1, 64, 64, 56, 3, 1},
+    {"resnet18_layer2_3x3s2", 1, 64, 128, 56, 3, 2},
+    {"resnet18_layer3_3x3", 1, 256, 256, 14, 3, 1},
+    {"resnet18_layer4_3x3", 1, 512, 512, 7, 3, 1},
+};
+
+ConvS8Shape conv_shape(const ConvLayer& l) {
+  ConvS8Shape s;
+  s.in_h = s.in_w = l.hw;
+  s.in_c = l.c;
+  s.out_c = l.o;
+  s.kernel_h = s.kernel_w = l.k;
+  s.stride_h = s.stride_w = l.stride;
+  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = l.k / 2;
+  return s;
+}
+
+void BM_conv_s8(benchmark::State& state, ConvLayer l, int threads) {
+  ConvS8Shape s = conv_shape(l);
+  std::vector<uint8_t> in = bytes(static_cast<size_t>(l.batch * l.hw * l.hw * l.c), 3);
+  std::vector<uint8_t> w = bytes(static_cast<size_t>(l.o * l.c * l.k * l.k), 4);
+  std::vector<uint8_t> out(static_cast<size_t>(l.batch * s.out_h() * s.out_w() * l.o));
+  PackedConvS8 p = pack_conv_s8(s, reinterpret_cast<const int8_t*>(w.data()), layer_spec(l.o));
+  double macs = double(l.batch) * s.out_h() * s.out_w() * l.o * l.c * l.k * l.k;
+  time_loop(state, threads, macs, [&] { conv_s8(p, l.batch, in.data(), out.data()); });
+}
+
 }  // namespace
 
 BENCHMARK(BM_gemm_s8)->Apply(gemm_shapes)->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_MAIN();
+
+int main(int argc, char** argv) {
+  for (const ConvLayer& l : kConvLayers)
+    for (int t : {1, 2})
+      benchmark::RegisterBenchmark((std::string("BM_conv_s8/") + l.name + "/threads:" + std::to_string(t)).c_str(),
+                                   BM_conv_s8, l, t)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

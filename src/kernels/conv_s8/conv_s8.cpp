@@ -33,7 +33,8 @@ PackedConvS8 pack_conv_s8(const ConvS8Shape& shape, const int8_t* weights_oihw, 
       for (int64_t t = 0; t < taps; ++t) ohwi[(o * taps + t) * c + i] = weights_oihw[(o * c + i) * taps + t];
   PackedConvS8 p;
   p.shape = shape;
-  p.gemm = pack_gemm_s8(ohwi.data(), shape.out_c, kk, kk, spec, k, taps);
+  p.gather_rows = c % 4 != 0 && taps > 1;
+  p.gemm = pack_gemm_s8(ohwi.data(), shape.out_c, kk, kk, spec, k, p.gather_rows ? 1 : taps);
   return p;
 }
 
@@ -55,25 +56,67 @@ void conv_s8(const PackedConvS8& p, int64_t batch, const void* input, void* outp
   // Taps in the padding read this row: zero-point bytes contribute (za - za) * w = 0.
   const std::vector<uint8_t> zero_row(static_cast<size_t>(c), static_cast<uint8_t>(p.gemm.a_zero_point_u8));
   const uint8_t* zero = zero_row.data();
-  const int64_t kh = s.kernel_h, kw = s.kernel_w;
-  gemm_s8_detail::run_packed(
-      p.gemm, batch * oh * ow,
-      [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) {
-        for (int r = 0; r < MR; ++r) {
-          int64_t m = m0 + (r < mr ? r : 0);
-          int64_t x = m % ow, y = (m / ow) % oh, b = m / (ow * oh);
-          const uint8_t* image = in + b * s.in_h * s.in_w * c;
-          for (int64_t i = 0; i < kh; ++i) {
-            int64_t iy = y * s.stride_h - s.pad_top + i * s.dilation_h;
-            bool row_ok = iy >= 0 && iy < s.in_h;
-            for (int64_t j = 0; j < kw; ++j) {
-              int64_t ix = x * s.stride_w - s.pad_left + j * s.dilation_w;
-              ptrs[(i * kw + j) * MR + r] = row_ok && ix >= 0 && ix < s.in_w ? image + (iy * s.in_w + ix) * c : zero;
-            }
-          }
+  const int64_t kh = s.kernel_h, kw = s.kernel_w, taps = kh * kw;
+  // Row pointers of output pixel (b, y, x), one per tap: ptrs[tap * MR + r].
+  auto tap_pointers = [&](int64_t b, int64_t y, int64_t x, int MR, int r, const uint8_t** ptrs) {
+    const uint8_t* image = in + b * s.in_h * s.in_w * c;
+    for (int64_t i = 0; i < kh; ++i) {
+      int64_t iy = y * s.stride_h - s.pad_top + i * s.dilation_h;
+      bool row_ok = iy >= 0 && iy < s.in_h;
+      for (int64_t j = 0; j < kw; ++j) {
+        int64_t ix = x * s.stride_w - s.pad_left + j * s.dilation_w;
+        ptrs[(i * kw + j) * MR + r] = row_ok && ix >= 0 && ix < s.in_w ? image + (iy * s.in_w + ix) * c : zero;
+      }
+    }
+  };
+  gemm_s8_detail::RowFiller fill = [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) {
+    int64_t x = m0 % ow, y = (m0 / ow) % oh, b = m0 / (ow * oh);
+    for (int r = 0; r < mr; ++r) {  // walk the pixels in order instead of dividing per row
+      tap_pointers(b, y, x, MR, r, ptrs);
+      if (++x == ow) {
+        x = 0;
+        if (++y == oh) y = 0, ++b;
+      }
+    }
+    for (int r = mr; r < MR; ++r)
+      for (int64_t t = 0; t < taps; ++t) ptrs[t * MR + r] = ptrs[t * MR];
+  };
+  gemm_s8_detail::RowFiller gather = [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) {
+    // Per-thread tile buffer: MR rows of taps * c bytes, each the row's receptive field.
+    thread_local std::vector<uint8_t> tile;
+    const int64_t kk = taps * c;
+    tile.resize(static_cast<size_t>(MR * kk));
+    int64_t x = m0 % ow, y = (m0 / ow) % oh, b = m0 / (ow * oh);
+    for (int r = 0; r < mr; ++r) {
+      uint8_t* dst = tile.data() + r * kk;
+      const uint8_t* image = in + b * s.in_h * s.in_w * c;
+      const int64_t ix0 = x * s.stride_w - s.pad_left;
+      // With dilation_w 1 a kernel row's kw taps are kw * c contiguous input bytes.
+      const bool row_inside = s.dilation_w == 1 && ix0 >= 0 && ix0 + kw <= s.in_w;
+      for (int64_t i = 0; i < kh; ++i) {
+        int64_t iy = y * s.stride_h - s.pad_top + i * s.dilation_h;
+        bool row_ok = iy >= 0 && iy < s.in_h;
+        if (row_ok && row_inside) {
+          const uint8_t* src = image + (iy * s.in_w + ix0) * c;
+          for (int64_t q = 0; q < kw * c; ++q) dst[q] = src[q];
+          dst += kw * c;
+          continue;
         }
-      },
-      output, s.out_c);
+        for (int64_t j = 0; j < kw; ++j, dst += c) {
+          int64_t ix = ix0 + j * s.dilation_w;
+          const uint8_t* src = row_ok && ix >= 0 && ix < s.in_w ? image + (iy * s.in_w + ix) * c : zero;
+          for (int64_t ci = 0; ci < c; ++ci) dst[ci] = src[ci];  // c < 4 typically: no memcpy call
+        }
+      }
+      ptrs[r] = tile.data() + r * kk;
+      if (++x == ow) {
+        x = 0;
+        if (++y == oh) y = 0, ++b;
+      }
+    }
+    for (int r = mr; r < MR; ++r) ptrs[r] = ptrs[0];
+  };
+  gemm_s8_detail::run_packed(p.gemm, batch * oh * ow, p.gather_rows ? gather : fill, output, s.out_c);
 }
 
 void conv_s8_reference(const ConvS8Shape& s, const int8_t* w, const QuantSpec& spec, int64_t batch,

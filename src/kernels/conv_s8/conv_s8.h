@@ -31,6 +31,10 @@ void check_conv_s8_shape(const ConvS8Shape& s, const char* what);
 struct PackedConvS8 {
   ConvS8Shape shape;
   PackedGemmS8 gemm;  // out_c columns, K = kernel_h * kernel_w * in_c in (tap, channel) order
+  // in_c not a multiple of 4 (e.g. the 1- or 3-channel first layer): each tile's rows are
+  // gathered into a small buffer as one dense K segment, so 4-byte groups span taps instead of
+  // every tap ending in a partial group.
+  bool gather_rows = false;
 };
 
 // Packs ONNX-layout weights [out_c][in_c][kernel_h][kernel_w] (int8) for kernel k.

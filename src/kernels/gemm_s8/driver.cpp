@@ -1,6 +1,7 @@
 // The int8 GEMM driver: splits C into M blocks x column groups, hands tiles to the packed
 // kernel's micro-kernel with row pointers, and threads the blocks with parallel_for.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -40,31 +41,40 @@ void run_packed(const PackedGemmS8& p, int64_t m, const RowFiller& fill, void* c
   const int64_t m_blocks = (m + rows_per_block - 1) / rows_per_block;
   const int64_t tasks = m_blocks * n_groups;
 
-  parallel_for(tasks, [&](int64_t t0, int64_t t1) {
+  // Threads take tasks from a shared counter instead of fixed halves: on a busy machine (or a
+  // big.LITTLE board) a thread that gets less CPU simply takes fewer tasks.
+  std::atomic<int64_t> next{0};
+  const int workers = static_cast<int>(std::min<int64_t>(num_threads(), tasks));
+  const int64_t batch = std::max<int64_t>(1, tasks / (16 * workers));  // tasks taken per grab
+  parallel_for(workers, [&](int64_t, int64_t) {
     std::vector<const uint8_t*> ptrs;
-    for (int64_t t = t0; t < t1; ++t) {
-      int64_t mb = t / n_groups, g = t % n_groups;
-      int nv = nv_small + (g < n_big ? 1 : 0);
-      int64_t panel0 = g * nv_small + std::min(g, n_big);
-      int MR = info.mr[nv - 1];
-      int64_t n0 = panel0 * kPanelCols;
-      UkernelCall call;
-      call.p = &p;
-      call.nv = nv;
-      call.n0 = n0;
-      call.n_valid = static_cast<int>(std::min<int64_t>(p.n - n0, int64_t{nv} * kPanelCols));
-      call.w = p.panel_data() + panel0 * p.panel_bytes;
-      call.c = c;
-      call.ldc = ldc;
-      ptrs.resize(static_cast<size_t>(p.segments * MR));
-      int64_t m_end = std::min(m, (mb + 1) * rows_per_block);
-      for (int64_t m0 = mb * rows_per_block; m0 < m_end; m0 += MR) {
-        int mr = static_cast<int>(std::min<int64_t>(MR, m_end - m0));
-        fill(m0, mr, MR, ptrs.data());
-        call.mr = mr;
-        call.a = ptrs.data();
-        call.c_index = m0 * ldc + n0;
-        info.run(call);
+    for (;;) {
+      int64_t t0 = next.fetch_add(batch, std::memory_order_relaxed);
+      if (t0 >= tasks) break;
+      for (int64_t t = t0; t < std::min(tasks, t0 + batch); ++t) {
+        int64_t mb = t / n_groups, g = t % n_groups;
+        int nv = nv_small + (g < n_big ? 1 : 0);
+        int64_t panel0 = g * nv_small + std::min(g, n_big);
+        int MR = info.mr[nv - 1];
+        int64_t n0 = panel0 * kPanelCols;
+        UkernelCall call;
+        call.p = &p;
+        call.nv = nv;
+        call.n0 = n0;
+        call.n_valid = static_cast<int>(std::min<int64_t>(p.n - n0, int64_t{nv} * kPanelCols));
+        call.w = p.panel_data() + panel0 * p.panel_bytes;
+        call.c = c;
+        call.ldc = ldc;
+        ptrs.resize(static_cast<size_t>(p.segments * MR));
+        int64_t m_end = std::min(m, (mb + 1) * rows_per_block);
+        for (int64_t m0 = mb * rows_per_block; m0 < m_end; m0 += MR) {
+          int mr = static_cast<int>(std::min<int64_t>(MR, m_end - m0));
+          fill(m0, mr, MR, ptrs.data());
+          call.mr = mr;
+          call.a = ptrs.data();
+          call.c_index = m0 * ldc + n0;
+          info.run(call);
+        }
       }
     }
   });
