@@ -1,6 +1,7 @@
 // Opset normalisation, shape-arithmetic folding, GELU fusion and parameter roles at import.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "io/onnx/onnx_io.h"
@@ -151,6 +152,30 @@ TEST(OnnxNormalise, GeluPatternIsFused) {
       double v = x.f32()[i];
       EXPECT_NEAR(y.f32()[i], 0.5 * v * (1 + std::erf(v / std::sqrt(2.0))), 1e-5) << i;
     }
+  }
+}
+
+TEST(OnnxNormalise, HardSigmoidTimesInputBecomesHardSwish) {
+  if (!find_op("HardSwish")) GTEST_SKIP() << "HardSwish op not built";
+  OnnxModelMaker m(11);
+  m.input("x", {1, 8});
+  auto* hs = m.node("HardSigmoid", {"x"}, {"h"});
+  OnnxModelMaker::attr_float(hs, "alpha", 1.f / 6.f);
+  m.node("Mul", {"x", "h"}, {"y"});
+  // The ONNX-default HardSigmoid (alpha 0.2) is not a HardSwish and must stay as it is.
+  m.node("HardSigmoid", {"y"}, {"h2"});
+  m.node("Mul", {"h2", "y"}, {"z"});
+  m.output("z", {1, 8});
+  Graph g = load_onnx_bytes(m.bytes(), "hardswish");
+  std::vector<std::string> ops;
+  for (NodeId n : g.topo_order()) ops.push_back(g.node(n).op);
+  EXPECT_EQ(ops, (std::vector<std::string>{"HardSwish", "HardSigmoid", "Mul"}));
+  Tensor x = iota({1, 8}, 1.f, -4.f);
+  Tensor z = run1(g, x);
+  for (int i = 0; i < 8; ++i) {
+    double v = x.f32()[i];
+    double y = v * std::clamp(v / 6 + 0.5, 0.0, 1.0);
+    EXPECT_NEAR(z.f32()[i], y * std::clamp(0.2 * y + 0.5, 0.0, 1.0), 1e-5) << i;
   }
 }
 

@@ -129,6 +129,33 @@ int fuse_gelu(Graph& g) {
   return static_cast<int>(matches.size());
 }
 
+int fuse_hardswish(Graph& g) {
+  if (!find_op("HardSwish")) return 0;
+  std::vector<NodeId> dead;
+  std::vector<Node> fused;
+  {
+    GraphView view(g);
+    for (NodeId id = 0; id < static_cast<NodeId>(g.nodes().size()); ++id) {
+      const Node& hs = g.node(id);
+      if (hs.op != "HardSigmoid" || hs.inputs.size() != 1 || hs.outputs.size() != 1) continue;
+      if (!near(hs.attrs.get_float("alpha", 0.2f), 1.f / 6.f) || !near(hs.attrs.get_float("beta", 0.5f), 0.5f)) continue;
+      NodeId mul = view.sole_consumer(hs.outputs[0]);
+      if (!view.is(mul, "Mul") || GraphView::other(g.node(mul), hs.outputs[0]) != hs.inputs[0]) continue;
+      Node n;
+      n.op = "HardSwish";
+      n.name = g.node(mul).name + "_hardswish";
+      n.inputs = {hs.inputs[0]};
+      n.outputs = g.node(mul).outputs;
+      fused.push_back(std::move(n));
+      dead.push_back(id);
+      dead.push_back(mul);
+    }
+  }
+  g.remove_nodes(dead);
+  for (Node& n : fused) g.add_node(std::move(n));
+  return static_cast<int>(fused.size());
+}
+
 void mark_trainable_parameters(Graph& g) {
   std::vector<NodeId> prod = g.producer_map();
   auto mark = [&](const Node& n, size_t i) {

@@ -8,6 +8,10 @@ namespace prunq::onnx_io {
 // Only done when the IR has a Gelu op. Returns the number of patterns fused.
 int fuse_gelu(Graph& g);
 
+// x * HardSigmoid(x; alpha=1/6, beta=0.5) -> HardSwish(x): how exporters write HardSwish for
+// opsets before 14. Only done when the IR has a HardSwish op. Returns the number fused.
+int fuse_hardswish(Graph& g);
+
 // Marks float initializers trainable when they are weights/biases of Conv, Gemm, MatMul (and the
 // bias Add after a MatMul) or BatchNormalization scale/bias. BN running statistics and every
 // other constant stay frozen.

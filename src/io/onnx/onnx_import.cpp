@@ -121,6 +121,7 @@ class Importer {
     }
     for (const auto& o : g_proto_.output()) g.add_output(value_for(g, o.name(), "graph output"));
     fuse_gelu(g);
+    fuse_hardswish(g);
     mark_trainable_parameters(g);
     infer_shapes(g);  // value types as the IR's own ops see them (replaces ONNX's inference)
     return g;
