@@ -6,6 +6,7 @@
 
 #include "runtime/executor.h"
 #include "train/grad_clip.h"
+#include "train/heap_reuse.h"
 #include "train/metrics.h"
 
 namespace prunq {
@@ -103,6 +104,7 @@ std::vector<EpochStats> Trainer::fit(const Dataset& train, const Dataset* valida
   check_dataset_fits(model_, train, "training data");
   if (validation) check_dataset_fits(model_, *validation, "validation data");
   PRUNQ_CHECK(train.size() > 0, "train: the training set is empty");
+  if (config_.reuse_freed_memory) keep_freed_memory_for_reuse();
   for (auto& cb : callbacks_) cb->on_train_begin(*this);
 
   const int64_t steps_per_epoch = BatchIterator(train, config_.batch_size, false, 0, 0).num_batches();

@@ -39,6 +39,7 @@ struct TrainConfig {
   double clip_grad_norm = 0;                        // > 0: clip the global gradient norm
   int64_t eval_batch_size = 512;
   bool progress = true;                             // progress bars on stderr
+  bool reuse_freed_memory = true;                   // see train/heap_reuse.h
   ProgressOptions progress_options;
 };
 
