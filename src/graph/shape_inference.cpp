@@ -23,6 +23,20 @@ TensorType merge(const TensorType& inferred, const TensorType& declared) {
   return t;
 }
 
+// Dims must be -1 or >= 0, and the known ones must multiply to a size a machine could hold:
+// this stops an overflowing shape (from absurd attributes) before the next op multiplies it again.
+bool plausible(const TensorType& t) {
+  constexpr int64_t kMaxElements = int64_t{1} << 48;
+  int64_t known = 1;
+  for (int64_t d : t.shape) {
+    if (d < -1) return false;
+    if (d <= 0) continue;
+    if (d > kMaxElements / known) return false;
+    known *= d;
+  }
+  return true;
+}
+
 // Index of a value in per-value tables; Graph::value() throws a named error when v is out of range.
 size_t slot(const Graph& graph, ValueId v) {
   graph.value(v);
@@ -59,6 +73,9 @@ std::vector<TensorType> compute_value_types(const Graph& graph) {
     PRUNQ_CHECK(ctx.outputs.size() == node.outputs.size(), "shape inference: op ", node.op, " (node '", node.name,
                 "') returned ", ctx.outputs.size(), " output types for ", node.outputs.size(), " outputs");
     for (size_t o = 0; o < node.outputs.size(); ++o) {
+      PRUNQ_CHECK(plausible(ctx.outputs[o]), "shape inference: node '", node.name, "' (", node.op,
+                  ") inferred an impossible type ", ctx.outputs[o].str(), " for output ", o, " from inputs (",
+                  describe_inputs(ctx.inputs, ctx.present), ")");
       TensorType& out = types[slot(graph, node.outputs[o])];
       out = merge(ctx.outputs[o], out);
     }

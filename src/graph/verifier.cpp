@@ -33,20 +33,21 @@ bool check_ids_and_names(const Graph& g, ProblemList& p) {
     if (name.empty()) p.add("value #", v, " has an empty name");
     else if (!value_names.insert(name).second) p.add("value name '", name, "' is used twice");
   }
-  for (ValueId v : g.inputs())
-    if (!in_range(g, v)) p.add("graph input id ", v, " does not exist"), ids_ok = false;
-  for (ValueId v : g.outputs())
-    if (!in_range(g, v)) p.add("graph output id ", v, " does not exist"), ids_ok = false;
-  for (const auto& [v, init] : g.initializers())
-    if (!in_range(g, v)) p.add("initializer id ", v, " does not exist"), ids_ok = false;
+  auto check_id = [&](ValueId v, const std::string& where) {
+    if (in_range(g, v)) return;
+    p.add(where, " id ", v, " does not exist");
+    ids_ok = false;
+  };
+  for (ValueId v : g.inputs()) check_id(v, "graph input");
+  for (ValueId v : g.outputs()) check_id(v, "graph output");
+  for (const auto& [v, init] : g.initializers()) check_id(v, "initializer");
   std::set<std::string> node_names;
   for (const Node& n : g.nodes()) {
     if (n.name.empty()) p.add("a node of op ", n.op, " has an empty name");
     else if (!node_names.insert(n.name).second) p.add("node name '", n.name, "' is used twice");
     for (ValueId v : n.inputs)
-      if (v != kNoValue && !in_range(g, v)) p.add(node_desc(n), ": input id ", v, " does not exist"), ids_ok = false;
-    for (ValueId v : n.outputs)
-      if (!in_range(g, v)) p.add(node_desc(n), ": output id ", v, " does not exist"), ids_ok = false;
+      if (v != kNoValue) check_id(v, node_desc(n) + ": input");
+    for (ValueId v : n.outputs) check_id(v, node_desc(n) + ": output");
     if (n.outputs.empty()) p.add(node_desc(n), " has no outputs");
   }
   if (g.outputs().empty()) p.add("the graph has no outputs");

@@ -17,6 +17,19 @@ constexpr size_t kHeaderBytes = 24;  // magic, version, flags, payload_len
 constexpr size_t kTrailerBytes = 4;  // crc32
 constexpr uint8_t kInitTrainable = 1, kInitHasMask = 2;
 constexpr uint32_t kMaxValueRank = kMaxTensorRank;
+// Declared value shapes are bounded so shape arithmetic downstream (conv windows, im2col sizes)
+// cannot overflow int64: 2^48 elements is far beyond any tensor a device holds.
+constexpr int64_t kMaxDeclaredElements = int64_t{1} << 48;
+
+bool declared_shape_is_sane(const Shape& shape) {
+  int64_t known = 1;  // product of the known dims, never above kMaxDeclaredElements
+  for (int64_t d : shape) {
+    if (d <= 0) continue;
+    if (d > kMaxDeclaredElements / known) return false;
+    known *= d;
+  }
+  return true;
+}
 
 enum AttrKind : uint8_t { kInt = 0, kFloat = 1, kString = 2, kInts = 3, kFloats = 4, kTensor = 5 };
 
@@ -128,6 +141,8 @@ class PayloadParser {
         if (dim < -1) r_.corrupt(detail::concat("value '", name, "': bad dimension ", dim));
         t.shape.push_back(dim);
       }
+      if (!declared_shape_is_sane(t.shape))
+        r_.corrupt(detail::concat("value '", name, "': absurd shape ", shape_str(t.shape)));
       if (name.empty() || g.find_value(name) != kNoValue)
         r_.corrupt("value name '" + name + "' is empty or used twice");
       g.add_value(name, std::move(t));
