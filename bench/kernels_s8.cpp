@@ -1,18 +1,21 @@
 // int8 kernel benchmarks: GEMM shapes, and the conv layers of fmnist-cnn, MobileNetV2 and
 // ResNet-18 (NHWC, batch as listed). Counters: GMAC/s and the fraction of the vpdpbusd peak
 // measured in the same run (per thread used). Single-threaded runs are timed in thread CPU time
-// like the peak loop; multi-threaded ones in wall time.
+// like the peak loop; multi-threaded ones in wall time. PRUNQ_BENCH_WALL=1 times everything in
+// wall time (bench/run_kernel_bench.sh sets it: PyTorch is timed in wall time too).
 //   bench_kernels_s8 --benchmark_filter=fmnist   (what bench/run_kernel_bench.sh runs)
 #include <benchmark/benchmark.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "core/thread_pool.h"
 #include "kernels/conv_s8/conv_s8.h"
+#include "kernels/dwconv_s8/dwconv_s8.h"
 #include "kernels/gemm_s8/gemm_s8.h"
 #include "kernels/gemm_s8/s8_peak.h"
 #include "kernels/peak/peak.h"
@@ -54,16 +57,25 @@ QuantSpec layer_spec(int64_t n) {
 }
 
 // Times fn() per iteration: thread CPU time for 1 thread, wall time otherwise.
+bool wall_time_only() {
+  static const bool wall = [] {
+    const char* e = std::getenv("PRUNQ_BENCH_WALL");
+    return e && *e && *e != '0';
+  }();
+  return wall;
+}
+
 template <typename Fn>
 void time_loop(benchmark::State& state, int threads, double macs, Fn&& fn) {
   set_num_threads(threads);
+  const bool cpu_time = threads == 1 && !wall_time_only();
   fn();  // warm-up: page faults, caches
   for (auto _ : state) {
     double c0 = thread_cpu_seconds();
     auto w0 = std::chrono::steady_clock::now();
     fn();
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
-    state.SetIterationTime(threads == 1 ? thread_cpu_seconds() - c0 : wall);
+    state.SetIterationTime(cpu_time ? thread_cpu_seconds() - c0 : wall);
   }
   state.counters["GMAC"] = benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   double peak = s8_peak();
@@ -132,6 +144,33 @@ void BM_conv_s8(benchmark::State& state, ConvLayer l, int threads) {
   time_loop(state, threads, macs, [&] { conv_s8(p, l.batch, in.data(), out.data()); });
 }
 
+// Depthwise layers (mirrored in bench/pytorch_qconv.py as dw*), each run with the best kernel
+// and with the scalar kernel, so the speed-up over the scalar reference is read in one run.
+struct DwLayer {
+  const char* name;
+  int64_t batch, c, hw, k, stride;
+};
+const DwLayer kDwLayers[] = {
+    {"dw3x3_mobilenetv2_144_56", 1, 144, 56, 3, 1},
+    {"dw3x3s2_mobilenetv2_96_112", 1, 96, 112, 3, 2},
+    {"dw5x5_192_28", 1, 192, 28, 5, 1},
+};
+
+void BM_dwconv_s8(benchmark::State& state, DwLayer l, int threads, DwConvS8Kernel kernel) {
+  DwConvS8Shape s;
+  s.in_h = s.in_w = l.hw;
+  s.channels = l.c;
+  s.kernel_h = s.kernel_w = l.k;
+  s.stride_h = s.stride_w = l.stride;
+  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = l.k / 2;
+  std::vector<uint8_t> in = bytes(static_cast<size_t>(l.batch * l.hw * l.hw * l.c), 5);
+  std::vector<uint8_t> w = bytes(static_cast<size_t>(l.c * l.k * l.k), 6);
+  std::vector<uint8_t> out(static_cast<size_t>(l.batch * s.out_h() * s.out_w() * l.c));
+  PackedDwConvS8 p = pack_dwconv_s8(s, reinterpret_cast<const int8_t*>(w.data()), layer_spec(l.c), kernel);
+  double macs = double(l.batch) * s.out_h() * s.out_w() * l.c * l.k * l.k;
+  time_loop(state, threads, macs, [&] { dwconv_s8(p, l.batch, in.data(), out.data()); });
+}
+
 }  // namespace
 
 BENCHMARK(BM_gemm_s8)->Apply(gemm_shapes)->UseManualTime()->Unit(benchmark::kMillisecond);
@@ -143,6 +182,14 @@ int main(int argc, char** argv) {
                                    BM_conv_s8, l, t)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
+  for (const DwLayer& l : kDwLayers)
+    for (int t : {1, 2})
+      for (DwConvS8Kernel k : {best_dwconv_s8_kernel(), DwConvS8Kernel::scalar}) {
+        if (k == DwConvS8Kernel::scalar && t == 2) continue;
+        std::string name = std::string("BM_dwconv_s8/") + l.name + "/" + dwconv_s8_kernel_name(k) +
+                           "/threads:" + std::to_string(t);
+        benchmark::RegisterBenchmark(name.c_str(), BM_dwconv_s8, l, t, k)->UseManualTime()->Unit(benchmark::kMillisecond);
+      }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -82,6 +82,26 @@ TEST(ConvS8, ExtremeZeroPointsInPaddingAndDilation) {
       }
 }
 
+TEST(ConvS8, HorizontalDilationUsesPerTapSegments) {
+  std::mt19937 rng(9);
+  for (GemmS8Kernel kern : kernels_to_test())
+    for (int64_t c : {3, 8}) {
+      ConvS8Shape s;
+      s.in_h = 8;
+      s.in_w = 9;
+      s.in_c = c;
+      s.out_c = 18;
+      s.kernel_h = s.kernel_w = 3;
+      s.dilation_w = 2;
+      s.stride_w = 2;
+      s.pad_top = s.pad_bottom = 1;
+      s.pad_left = s.pad_right = 2;
+      QuantSpec spec = random_spec(rng, s.out_c, QOut::s8, true, true, false, true);
+      expect_conv_matches(kern, s, 2, spec, rng, "dilation_w 2");
+      if (HasFailure()) return;
+    }
+}
+
 TEST(ConvS8, FashionMnistLayerShapeBitExact) {
   // The 3x3 pad-1 layers of fmnist-cnn at a small batch (C = 1 exercises 1-byte K segments).
   std::mt19937 rng(77);

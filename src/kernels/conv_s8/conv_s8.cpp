@@ -33,10 +33,85 @@ PackedConvS8 pack_conv_s8(const ConvS8Shape& shape, const int8_t* weights_oihw, 
       for (int64_t t = 0; t < taps; ++t) ohwi[(o * taps + t) * c + i] = weights_oihw[(o * c + i) * taps + t];
   PackedConvS8 p;
   p.shape = shape;
-  p.gather_rows = c % 4 != 0 && taps > 1;
-  p.gemm = pack_gemm_s8(ohwi.data(), shape.out_c, kk, kk, spec, k, p.gather_rows ? 1 : taps);
+  p.kernel_row_segments = shape.dilation_w == 1;
+  p.gemm = pack_gemm_s8(ohwi.data(), shape.out_c, kk, kk, spec, k, p.kernel_row_segments ? shape.kernel_h : taps);
   return p;
 }
+
+namespace {
+
+// The geometry a row filler needs, copied into plain values: the fillers store bytes and
+// pointers, which may alias anything, and would otherwise reload every field after each store.
+struct Geometry {
+  int64_t c, kh, kw, in_h, in_w, sh, sw, dh, dw, pt, pl, oh, ow;
+  explicit Geometry(const ConvS8Shape& s)
+      : c(s.in_c), kh(s.kernel_h), kw(s.kernel_w), in_h(s.in_h), in_w(s.in_w), sh(s.stride_h), sw(s.stride_w),
+        dh(s.dilation_h), dw(s.dilation_w), pt(s.pad_top), pl(s.pad_left), oh(s.out_h()), ow(s.out_w()) {}
+};
+
+// One pointer per kernel row (segment) of output pixels m0 .. m0+mr-1: into the input where the
+// kernel row lies inside it, at `zero` where the whole row is padding, else at a copy in `border`
+// (MR * kh * kw * c bytes) with zero-point bytes for the taps in the padding.
+void fill_kernel_rows(const Geometry g, const uint8_t* in, const uint8_t* zero, int64_t m0, int mr, int MR,
+                      const uint8_t** ptrs, uint8_t* border) {
+  const int64_t run = g.kw * g.c;
+  int64_t x = m0 % g.ow, y = (m0 / g.ow) % g.oh, b = m0 / (g.ow * g.oh);
+  for (int r = 0; r < mr; ++r) {
+    const uint8_t* image = in + b * g.in_h * g.in_w * g.c;
+    const int64_t ix0 = x * g.sw - g.pl;
+    const bool cols_inside = ix0 >= 0 && ix0 + g.kw <= g.in_w;
+    for (int64_t i = 0; i < g.kh; ++i) {
+      const int64_t iy = y * g.sh - g.pt + i * g.dh;
+      const uint8_t* p;
+      if (iy < 0 || iy >= g.in_h) {
+        p = zero;
+      } else if (cols_inside) {
+        p = image + (iy * g.in_w + ix0) * g.c;
+      } else {
+        uint8_t* dst = border + (r * g.kh + i) * run;
+        for (int64_t j = 0; j < g.kw; ++j) {
+          const int64_t ix = ix0 + j;
+          const uint8_t* src = ix >= 0 && ix < g.in_w ? image + (iy * g.in_w + ix) * g.c : zero;
+          std::memcpy(dst + j * g.c, src, static_cast<size_t>(g.c));
+        }
+        p = dst;
+      }
+      ptrs[i * MR + r] = p;
+    }
+    if (++x == g.ow) {  // walk the pixels in order instead of dividing per row
+      x = 0;
+      if (++y == g.oh) y = 0, ++b;
+    }
+  }
+  for (int r = mr; r < MR; ++r)
+    for (int64_t i = 0; i < g.kh; ++i) ptrs[i * MR + r] = ptrs[i * MR];
+}
+
+// One pointer per tap (any dilation): into the input, or at `zero` in the padding.
+void fill_taps(const Geometry g, const uint8_t* in, const uint8_t* zero, int64_t m0, int mr, int MR,
+               const uint8_t** ptrs) {
+  const int64_t taps = g.kh * g.kw;
+  int64_t x = m0 % g.ow, y = (m0 / g.ow) % g.oh, b = m0 / (g.ow * g.oh);
+  for (int r = 0; r < mr; ++r) {
+    const uint8_t* image = in + b * g.in_h * g.in_w * g.c;
+    for (int64_t i = 0; i < g.kh; ++i) {
+      const int64_t iy = y * g.sh - g.pt + i * g.dh;
+      const bool row_ok = iy >= 0 && iy < g.in_h;
+      for (int64_t j = 0; j < g.kw; ++j) {
+        const int64_t ix = x * g.sw - g.pl + j * g.dw;
+        ptrs[(i * g.kw + j) * MR + r] = row_ok && ix >= 0 && ix < g.in_w ? image + (iy * g.in_w + ix) * g.c : zero;
+      }
+    }
+    if (++x == g.ow) {
+      x = 0;
+      if (++y == g.oh) y = 0, ++b;
+    }
+  }
+  for (int r = mr; r < MR; ++r)
+    for (int64_t t = 0; t < taps; ++t) ptrs[t * MR + r] = ptrs[t * MR];
+}
+
+}  // namespace
 
 void conv_s8(const PackedConvS8& p, int64_t batch, const void* input, void* output) {
   PRUNQ_CHECK(batch >= 0 && input != nullptr && output != nullptr, "conv_s8: bad batch ", batch, " or null tensor");
@@ -53,70 +128,22 @@ void conv_s8(const PackedConvS8& p, int64_t batch, const void* input, void* outp
     }, 4096);
     in = flipped.data();
   }
-  // Taps in the padding read this row: zero-point bytes contribute (za - za) * w = 0.
-  const std::vector<uint8_t> zero_row(static_cast<size_t>(c), static_cast<uint8_t>(p.gemm.a_zero_point_u8));
+  // Taps in the padding read this row: zero-point bytes contribute (za - za) * w = 0. It is as
+  // long as a whole kernel row, for kernel rows entirely in the padding.
+  const std::vector<uint8_t> zero_row(static_cast<size_t>(s.kernel_w * c),
+                                      static_cast<uint8_t>(p.gemm.a_zero_point_u8));
   const uint8_t* zero = zero_row.data();
-  const int64_t kh = s.kernel_h, kw = s.kernel_w, taps = kh * kw;
-  // Row pointers of output pixel (b, y, x), one per tap: ptrs[tap * MR + r].
-  auto tap_pointers = [&](int64_t b, int64_t y, int64_t x, int MR, int r, const uint8_t** ptrs) {
-    const uint8_t* image = in + b * s.in_h * s.in_w * c;
-    for (int64_t i = 0; i < kh; ++i) {
-      int64_t iy = y * s.stride_h - s.pad_top + i * s.dilation_h;
-      bool row_ok = iy >= 0 && iy < s.in_h;
-      for (int64_t j = 0; j < kw; ++j) {
-        int64_t ix = x * s.stride_w - s.pad_left + j * s.dilation_w;
-        ptrs[(i * kw + j) * MR + r] = row_ok && ix >= 0 && ix < s.in_w ? image + (iy * s.in_w + ix) * c : zero;
-      }
-    }
-  };
-  gemm_s8_detail::RowFiller fill = [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) {
-    int64_t x = m0 % ow, y = (m0 / ow) % oh, b = m0 / (ow * oh);
-    for (int r = 0; r < mr; ++r) {  // walk the pixels in order instead of dividing per row
-      tap_pointers(b, y, x, MR, r, ptrs);
-      if (++x == ow) {
-        x = 0;
-        if (++y == oh) y = 0, ++b;
-      }
-    }
-    for (int r = mr; r < MR; ++r)
-      for (int64_t t = 0; t < taps; ++t) ptrs[t * MR + r] = ptrs[t * MR];
-  };
-  gemm_s8_detail::RowFiller gather = [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) {
-    // Per-thread tile buffer: MR rows of taps * c bytes, each the row's receptive field.
-    thread_local std::vector<uint8_t> tile;
-    const int64_t kk = taps * c;
-    tile.resize(static_cast<size_t>(MR * kk));
-    int64_t x = m0 % ow, y = (m0 / ow) % oh, b = m0 / (ow * oh);
-    for (int r = 0; r < mr; ++r) {
-      uint8_t* dst = tile.data() + r * kk;
-      const uint8_t* image = in + b * s.in_h * s.in_w * c;
-      const int64_t ix0 = x * s.stride_w - s.pad_left;
-      // With dilation_w 1 a kernel row's kw taps are kw * c contiguous input bytes.
-      const bool row_inside = s.dilation_w == 1 && ix0 >= 0 && ix0 + kw <= s.in_w;
-      for (int64_t i = 0; i < kh; ++i) {
-        int64_t iy = y * s.stride_h - s.pad_top + i * s.dilation_h;
-        bool row_ok = iy >= 0 && iy < s.in_h;
-        if (row_ok && row_inside) {
-          const uint8_t* src = image + (iy * s.in_w + ix0) * c;
-          for (int64_t q = 0; q < kw * c; ++q) dst[q] = src[q];
-          dst += kw * c;
-          continue;
-        }
-        for (int64_t j = 0; j < kw; ++j, dst += c) {
-          int64_t ix = ix0 + j * s.dilation_w;
-          const uint8_t* src = row_ok && ix >= 0 && ix < s.in_w ? image + (iy * s.in_w + ix) * c : zero;
-          for (int64_t ci = 0; ci < c; ++ci) dst[ci] = src[ci];  // c < 4 typically: no memcpy call
-        }
-      }
-      ptrs[r] = tile.data() + r * kk;
-      if (++x == ow) {
-        x = 0;
-        if (++y == oh) y = 0, ++b;
-      }
-    }
-    for (int r = mr; r < MR; ++r) ptrs[r] = ptrs[0];
-  };
-  gemm_s8_detail::run_packed(p.gemm, batch * oh * ow, p.gather_rows ? gather : fill, output, s.out_c);
+  const Geometry g(s);
+  gemm_s8_detail::RowFiller fill;
+  if (p.kernel_row_segments)
+    fill = [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) {
+      thread_local std::vector<uint8_t> border;
+      border.resize(static_cast<size_t>(MR * g.kh * g.kw * g.c));
+      fill_kernel_rows(g, in, zero, m0, mr, MR, ptrs, border.data());
+    };
+  else
+    fill = [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) { fill_taps(g, in, zero, m0, mr, MR, ptrs); };
+  gemm_s8_detail::run_packed(p.gemm, batch * oh * ow, fill, output, s.out_c);
 }
 
 void conv_s8_reference(const ConvS8Shape& s, const int8_t* w, const QuantSpec& spec, int64_t batch,

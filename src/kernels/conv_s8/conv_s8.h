@@ -2,7 +2,7 @@
 // micro-kernels: rows are output pixels, columns output channels, and K runs over filter taps
 // x input channels. Each tap of an output pixel is a pointer (an indirection buffer built per
 // tile) to that input pixel's channels, or to a row of zero-point bytes where the tap falls into
-// the padding -- so padding costs nothing and no im2col copy is made.
+// the padding -- so padding costs nothing and no im2col copy is made (see kernel_row_segments).
 //
 // Why NHWC: a pixel's channels are contiguous, so one tap is one contiguous K segment that
 // vpdpbusd consumes 4 channels at a time; 1x1 convolutions are exactly a GEMM; and each output
@@ -31,10 +31,11 @@ void check_conv_s8_shape(const ConvS8Shape& s, const char* what);
 struct PackedConvS8 {
   ConvS8Shape shape;
   PackedGemmS8 gemm;  // out_c columns, K = kernel_h * kernel_w * in_c in (tap, channel) order
-  // in_c not a multiple of 4 (e.g. the 1- or 3-channel first layer): each tile's rows are
-  // gathered into a small buffer as one dense K segment, so 4-byte groups span taps instead of
-  // every tap ending in a partial group.
-  bool gather_rows = false;
+  // dilation_w == 1: a kernel row's kw taps are kw * in_c contiguous input bytes, so K is split
+  // into kernel_h segments (one pointer per kernel row, fewer partial 4-byte groups when in_c is
+  // small); only pixels whose kernel row crosses the left/right padding are copied to a buffer.
+  // Otherwise one segment per tap.
+  bool kernel_row_segments = false;
 };
 
 // Packs ONNX-layout weights [out_c][in_c][kernel_h][kernel_w] (int8) for kernel k.

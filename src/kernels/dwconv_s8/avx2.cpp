@@ -41,6 +41,8 @@ void row_avx2(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_ro
 
   const OutputStage& os = p.out;
   const avx2::OutBounds8 bounds = avx2::load_bounds8(os);
+  const QOut type = os.type;
+  const bool narrow = os.narrow_shift;
   for (int64_t c0 = 0; c0 < c; c0 += 16) {
     const int64_t rem = c - c0;
     const int16_t* wblock = p.weights.data() + (c0 / 16) * pairs * 32;
@@ -63,8 +65,8 @@ void row_avx2(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_ro
       __m256i va = _mm256_add_epi32(_mm256_permute2x128_si256(acc_lo, acc_hi, 0x20), corr_a);
       __m256i vb = _mm256_add_epi32(_mm256_permute2x128_si256(acc_lo, acc_hi, 0x31), corr_b);
       const int64_t o = out_row + x * c + c0;
-      avx2::store_output8(os, rq_a, bounds, va, out, o, rem < 8 ? static_cast<int>(rem) : 8);
-      if (rem > 8) avx2::store_output8(os, rq_b, bounds, vb, out, o + 8, rem < 16 ? static_cast<int>(rem - 8) : 8);
+      avx2::store_output8(type, narrow, rq_a, bounds, va, out, o, rem < 8 ? static_cast<int>(rem) : 8);
+      if (rem > 8) avx2::store_output8(type, narrow, rq_b, bounds, vb, out, o + 8, rem < 16 ? static_cast<int>(rem - 8) : 8);
     }
   }
 }

@@ -35,6 +35,8 @@ void row_avx512_vnni(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* 
 
   const OutputStage& os = p.out;
   const avx512::OutBounds16 bounds = avx512::load_bounds16(os);
+  const QOut type = os.type;
+  const bool narrow = os.narrow_shift;
   // vpunpck{l,h}wd leave channels 8L..8L+3 of lane L in "lo" and 8L+4..8L+7 in "hi":
   // qword indices that put them back in order (first 16 channels, then the next 16).
   const __m512i first16 = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
@@ -61,8 +63,8 @@ void row_avx512_vnni(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* 
       __m512i va = _mm512_add_epi32(_mm512_permutex2var_epi64(acc_lo, first16, acc_hi), corr_a);
       __m512i vb = _mm512_add_epi32(_mm512_permutex2var_epi64(acc_lo, next16, acc_hi), corr_b);
       const int64_t o = out_row + x * c + c0;
-      avx512::store_output16(os, rq_a, bounds, va, out, o, mask_a);
-      if (mask_b) avx512::store_output16(os, rq_b, bounds, vb, out, o + 16, mask_b);
+      avx512::store_output16(type, narrow, rq_a, bounds, va, out, o, mask_a);
+      if (mask_b) avx512::store_output16(type, narrow, rq_b, bounds, vb, out, o + 16, mask_b);
     }
   }
 }

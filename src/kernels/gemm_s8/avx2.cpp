@@ -58,6 +58,8 @@ void tile(const UkernelCall& call) {
 
   const OutputStage& os = p.out;
   const avx2::OutBounds8 bounds = avx2::load_bounds8(os);
+  const QOut type = os.type;
+  const bool narrow = os.narrow_shift;
   for (int h = 0; h < 2; ++h) {
     const int64_t col = call.n0 + h * 8;
     const int rem = call.n_valid - h * 8;
@@ -71,7 +73,7 @@ void tile(const UkernelCall& call) {
       if (r >= call.mr) break;
       __m256i x = _mm256_add_epi32(acc[r][h], corr);
       if constexpr (RowSum) x = _mm256_sub_epi32(x, _mm256_mullo_epi32(wzp, rowsum[r]));
-      avx2::store_output8(os, rq, bounds, x, call.c, call.c_index + r * call.ldc + h * 8, rem < 8 ? rem : 8);
+      avx2::store_output8(type, narrow, rq, bounds, x, call.c, call.c_index + r * call.ldc + h * 8, rem < 8 ? rem : 8);
     }
   }
 }

@@ -70,6 +70,8 @@ void tile(const UkernelCall& call) {
 
   const OutputStage& os = p.out;
   const avx512::OutBounds16 bounds = avx512::load_bounds16(os);
+  const QOut type = os.type;
+  const bool narrow = os.narrow_shift;
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
     const int64_t col = call.n0 + v * kPanelCols;
@@ -85,7 +87,7 @@ void tile(const UkernelCall& call) {
       if (r >= call.mr) break;
       __m512i x = _mm512_add_epi32(acc[r][v], corr);
       if constexpr (RowSum) x = _mm512_sub_epi32(x, _mm512_mullo_epi32(wzp, rowsum[r]));
-      avx512::store_output16(os, rq, bounds, x, call.c, call.c_index + r * call.ldc + v * kPanelCols, mask);
+      avx512::store_output16(type, narrow, rq, bounds, x, call.c, call.c_index + r * call.ldc + v * kPanelCols, mask);
     }
   }
 }

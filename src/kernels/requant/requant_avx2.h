@@ -59,28 +59,29 @@ inline OutBounds8 load_bounds8(const OutputStage& os) {
   return b;
 }
 
-inline __m256i requantize8(const OutputStage& os, __m256i acc, const Requant8& r, const OutBounds8& b) {
+inline __m256i requantize8(bool narrow_shift, __m256i acc, const Requant8& r, const OutBounds8& b) {
   __m256i even = _mm256_mul_epi32(acc, r.mult);
   __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(acc, 32), _mm256_srli_epi64(r.mult, 32));
   even = srav_epi64(_mm256_add_epi64(even, r.round_even), r.shift_even);
   odd = srav_epi64(_mm256_add_epi64(odd, r.round_odd), r.shift_odd);
-  if (!os.narrow_shift) {
+  if (!narrow_shift) {
     even = clamp_epi64(even, b.lo64, b.hi64);
     odd = clamp_epi64(odd, b.lo64, b.hi64);
   }
   __m256i v = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
-  if (os.narrow_shift) v = _mm256_min_epi32(_mm256_max_epi32(v, b.lo32), b.hi32);
+  if (narrow_shift) v = _mm256_min_epi32(_mm256_max_epi32(v, b.lo32), b.hi32);
   return _mm256_add_epi32(v, b.zp);
 }
 
-// Writes the first n (1..8) outputs of 8 lanes at element `index` of the output array.
-inline void store_output8(const OutputStage& os, const Requant8& r, const OutBounds8& b, __m256i acc, void* out,
-                          int64_t index, int n) {
+// Writes the first n (1..8) outputs of 8 lanes at element `index` of the output array. The
+// stage's type and shift range come in as values, read once by the caller.
+inline void store_output8(QOut type, bool narrow_shift, const Requant8& r, const OutBounds8& b, __m256i acc,
+                          void* out, int64_t index, int n) {
   alignas(32) int32_t lanes[8];
-  switch (os.type) {
+  switch (type) {
     case QOut::u8:
     case QOut::s8: {
-      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), requantize8(os, acc, r, b));
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), requantize8(narrow_shift, acc, r, b));
       uint8_t* o = static_cast<uint8_t*>(out) + index;
       for (int j = 0; j < n; ++j) o[j] = static_cast<uint8_t>(lanes[j]);
       return;

@@ -67,14 +67,15 @@ inline OutBounds16 load_bounds16(const OutputStage& os) {
   return b;
 }
 
-// Writes up to 16 outputs (mask) of element index `index` in the output array.
-inline void store_output16(const OutputStage& os, const Requant16& r, const OutBounds16& b, __m512i acc,
+// Writes up to 16 outputs (mask) of element index `index` in the output array. The stage's type
+// and shift range come in as values: callers read them once, not after every (aliasing) store.
+inline void store_output16(QOut type, bool narrow_shift, const Requant16& r, const OutBounds16& b, __m512i acc,
                            void* out, int64_t index, __mmask16 mask) {
-  switch (os.type) {
+  switch (type) {
     case QOut::u8:
     case QOut::s8: {
-      __m512i v = os.narrow_shift ? requantize16<true>(acc, r, b.zp, b.lo, b.hi)
-                                  : requantize16<false>(acc, r, b.zp, b.lo, b.hi);
+      __m512i v = narrow_shift ? requantize16<true>(acc, r, b.zp, b.lo, b.hi)
+                               : requantize16<false>(acc, r, b.zp, b.lo, b.hi);
       _mm_mask_storeu_epi8(static_cast<uint8_t*>(out) + index, mask, _mm512_cvtepi32_epi8(v));
       break;
     }
