@@ -29,7 +29,9 @@ void gather_run(const float* row, int64_t in_w, int64_t ox0, int64_t count, int6
 
 }  // namespace
 
-void pack_im2col(const void* ctx, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) {
+void pack_im2col(const void* ctx, const gemm_detail::Ukernel& uk, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                 float* dst) {
+  const int nr = uk.nr;
   const Im2colSource& src = *static_cast<const Im2colSource*>(ctx);
   const Conv2dParams& p = *src.p;
   const int64_t taps = p.kernel_h * p.kernel_w, plane = p.in_h * p.in_w;

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "kernels/conv_f32/conv_params.h"
+#include "kernels/gemm_f32/ukernel.h"
 
 namespace prunq::conv_detail {
 
@@ -15,6 +16,7 @@ struct Im2colSource {
 };
 
 // The gemm_detail::BPacker callback; ctx is a const Im2colSource*.
-void pack_im2col(const void* ctx, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst);
+void pack_im2col(const void* ctx, const gemm_detail::Ukernel& uk, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                 float* dst);
 
 }  // namespace prunq::conv_detail

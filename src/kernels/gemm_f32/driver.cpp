@@ -72,7 +72,7 @@ void run_rect(const Ukernel& uk, const GemmProblem& p, int64_t m0, int64_t m1, i
     for (int64_t pc = 0; pc < p.K; pc += kc_max) {
       const int64_t kc = std::min(kc_max, p.K - pc);
       const bool first = pc == 0, last = pc + kc >= p.K;
-      pack_a_matrix(p.A, ic, mc, pc, kc, mr, apack);
+      pack_a_matrix(p.A, uk, ic, mc, pc, kc, apack);
       TileStore st;
       st.alpha = p.alpha;
       st.beta = first ? p.beta : 1.f;
@@ -83,7 +83,7 @@ void run_rect(const Ukernel& uk, const GemmProblem& p, int64_t m0, int64_t m1, i
       }
       for (int64_t jc = n0; jc < n1; jc += nc_max) {
         const int64_t nc = std::min(nc_max, n1 - jc);
-        p.B.pack(p.B.ctx, pc, kc, jc, nc, nr, bpack);
+        p.B.pack(p.B.ctx, uk, pc, kc, jc, nc, bpack);
         for (int64_t ir = 0; ir < mc; ir += mr) {
           const float* apanel = apack + (ir / mr) * kc * mr;
           const int m = static_cast<int>(std::min<int64_t>(mr, mc - ir));

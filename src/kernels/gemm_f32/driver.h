@@ -17,17 +17,18 @@ struct MatrixF32 {
   bool trans;
 };
 
-// Writes op(B)[k0 : k0+kc, n0 : n0+nc] as ceil(nc / nr) panels of kc x nr floats
-// (panel q at dst + q * kc * nr, row k of it at + k * nr), zero-padding columns past nc.
+// Writes op(B)[k0 : k0+kc, n0 : n0+nc] for micro-kernel uk as ceil(nc / uk.nr) panels of
+// kc x uk.nr floats (panel q at dst + q * kc * nr, row k of it at + k * nr), zero-padding
+// columns past nc.
 struct BPacker {
-  void (*pack)(const void* ctx, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst);
+  void (*pack)(const void* ctx, const Ukernel& uk, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst);
   const void* ctx;
 };
 
 // The packer for an ordinary matrix B (ctx: const MatrixF32*).
-void pack_b_matrix(const void* ctx, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst);
-// Writes op(A)[m0 : m0+mc, k0 : k0+kc] as ceil(mc / mr) panels of kc x mr (zero-padded rows).
-void pack_a_matrix(const MatrixF32& A, int64_t m0, int64_t mc, int64_t k0, int64_t kc, int mr, float* dst);
+void pack_b_matrix(const void* ctx, const Ukernel& uk, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst);
+// Writes op(A)[m0 : m0+mc, k0 : k0+kc] as ceil(mc / uk.mr) panels of kc x mr (zero-padded rows).
+void pack_a_matrix(const MatrixF32& A, const Ukernel& uk, int64_t m0, int64_t mc, int64_t k0, int64_t kc, float* dst);
 
 struct GemmProblem {
   int64_t M = 0, N = 0, K = 0;

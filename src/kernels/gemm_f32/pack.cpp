@@ -19,9 +19,10 @@ void pack_rows_contiguous(const float* src, int64_t ld, int64_t kc, int valid, i
   }
 }
 
-// dst[k * w + j] = src[j * ld + k]: the panel's columns are contiguous source rows. Walks the
-// source rows in k-chunks so every cache line read is used for several k.
-void pack_rows_strided(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst) {
+}  // namespace
+
+// Walks the source rows in k-chunks so every cache line read is used for several k.
+void pack_strided_scalar(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst) {
   constexpr int64_t kChunk = 16;
   for (int64_t k0 = 0; k0 < kc; k0 += kChunk) {
     int64_t k1 = std::min(kc, k0 + kChunk);
@@ -34,27 +35,27 @@ void pack_rows_strided(const float* src, int64_t ld, int64_t kc, int valid, int 
   }
 }
 
-}  // namespace
-
-void pack_b_matrix(const void* ctx, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) {
+void pack_b_matrix(const void* ctx, const Ukernel& uk, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) {
   const MatrixF32& B = *static_cast<const MatrixF32*>(ctx);
+  const int nr = uk.nr;
   for (int64_t j = 0; j < nc; j += nr) {
     int valid = static_cast<int>(std::min<int64_t>(nr, nc - j));
     if (!B.trans)
       pack_rows_contiguous(B.p + k0 * B.ld + n0 + j, B.ld, kc, valid, nr, dst);
     else
-      pack_rows_strided(B.p + (n0 + j) * B.ld + k0, B.ld, kc, valid, nr, dst);
+      uk.pack_strided(B.p + (n0 + j) * B.ld + k0, B.ld, kc, valid, nr, dst);
     dst += kc * nr;
   }
 }
 
-void pack_a_matrix(const MatrixF32& A, int64_t m0, int64_t mc, int64_t k0, int64_t kc, int mr, float* dst) {
+void pack_a_matrix(const MatrixF32& A, const Ukernel& uk, int64_t m0, int64_t mc, int64_t k0, int64_t kc, float* dst) {
+  const int mr = uk.mr;
   for (int64_t i = 0; i < mc; i += mr) {
     int valid = static_cast<int>(std::min<int64_t>(mr, mc - i));
     if (A.trans)
       pack_rows_contiguous(A.p + k0 * A.ld + m0 + i, A.ld, kc, valid, mr, dst);
     else
-      pack_rows_strided(A.p + (m0 + i) * A.ld + k0, A.ld, kc, valid, mr, dst);
+      uk.pack_strided(A.p + (m0 + i) * A.ld + k0, A.ld, kc, valid, mr, dst);
     dst += kc * mr;
   }
 }

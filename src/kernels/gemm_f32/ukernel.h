@@ -23,6 +23,15 @@ struct TileStore {
   float clamp_min = 0.f, clamp_max = 0.f;
 };
 
+// Packs a panel whose k runs along source rows: dst[k * w + j] = src[j * ld + k] for j < valid,
+// zeros for valid <= j < w (a transposition: A panels of a non-transposed A, B panels of a
+// transposed B). The per-ISA versions are what keep small-M GEMMs from being packing-bound.
+using StridedPackFn = void (*)(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
+void pack_strided_scalar(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
+#if defined(__x86_64__) || defined(__i386__)
+void pack_strided_avx2(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
+#endif
+
 // m <= mr and n <= nr: the valid part of the tile (tails); rows/columns beyond are not touched.
 using UkernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
                            const TileStore& store);
@@ -34,6 +43,7 @@ struct Ukernel {
   int mr, nr;
   int64_t mc, kc, nc;  // cache blocks: mc multiple of mr, nc multiple of nr
   UkernelFn run;
+  StridedPackFn pack_strided;
 };
 
 // Each returns its variant; the x86 ones exist only in x86 builds (their files carry ISA flags).
