@@ -65,7 +65,7 @@ void ukernel_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t 
 const Ukernel& ukernel_avx2() {
   // A panel 6x256 (6 KiB) in L1, B block 256x1024 (1 MiB) in L2, A block up to 2046x256 in L3.
   static const Ukernel k{"gemm_f32_6x16__avx2", Isa::avx2, kMr, kNr, 2046, 256, 1024, ukernel_6x16,
-                         pack_strided_avx2};
+                         pack_strided_avx2, pack_contiguous_avx2};
   return k;
 }
 

@@ -65,7 +65,7 @@ const Ukernel& ukernel_avx512() {
   // A panel 14x256 (14 KiB) stays in L1 while B panels stream from a 256x1024 (1 MiB) block in
   // L2; the A block (up to 2048x256, 2 MiB) lives in L3. Tuned on Zen 4 (KC 128..384 tried).
   static const Ukernel k{"gemm_f32_14x32__avx512", Isa::avx512, kMr, kNr, 2044, 256, 1024, ukernel_14x32,
-                         pack_strided_avx2};
+                         pack_strided_avx2, pack_contiguous_avx2};
   return k;
 }
 

@@ -7,10 +7,8 @@
 #include "kernels/gemm_f32/driver.h"
 
 namespace prunq::gemm_detail {
-namespace {
 
-// dst[k * w + j] = src(k, j) for a panel whose rows are contiguous in the source.
-void pack_rows_contiguous(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst) {
+void pack_contiguous_scalar(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst) {
   for (int64_t k = 0; k < kc; ++k) {
     const float* s = src + k * ld;
     float* d = dst + k * w;
@@ -18,8 +16,6 @@ void pack_rows_contiguous(const float* src, int64_t ld, int64_t kc, int valid, i
     for (int j = valid; j < w; ++j) d[j] = 0.f;
   }
 }
-
-}  // namespace
 
 // Walks the source rows in k-chunks so every cache line read is used for several k.
 void pack_strided_scalar(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst) {
@@ -41,7 +37,7 @@ void pack_b_matrix(const void* ctx, const Ukernel& uk, int64_t k0, int64_t kc, i
   for (int64_t j = 0; j < nc; j += nr) {
     int valid = static_cast<int>(std::min<int64_t>(nr, nc - j));
     if (!B.trans)
-      pack_rows_contiguous(B.p + k0 * B.ld + n0 + j, B.ld, kc, valid, nr, dst);
+      uk.pack_contiguous(B.p + k0 * B.ld + n0 + j, B.ld, kc, valid, nr, dst);
     else
       uk.pack_strided(B.p + (n0 + j) * B.ld + k0, B.ld, kc, valid, nr, dst);
     dst += kc * nr;
@@ -53,7 +49,7 @@ void pack_a_matrix(const MatrixF32& A, const Ukernel& uk, int64_t m0, int64_t mc
   for (int64_t i = 0; i < mc; i += mr) {
     int valid = static_cast<int>(std::min<int64_t>(mr, mc - i));
     if (A.trans)
-      pack_rows_contiguous(A.p + k0 * A.ld + m0 + i, A.ld, kc, valid, mr, dst);
+      uk.pack_contiguous(A.p + k0 * A.ld + m0 + i, A.ld, kc, valid, mr, dst);
     else
       uk.pack_strided(A.p + (m0 + i) * A.ld + k0, A.ld, kc, valid, mr, dst);
     dst += kc * mr;

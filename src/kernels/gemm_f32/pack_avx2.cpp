@@ -1,7 +1,9 @@
-// AVX2 transposing pack: 8 source rows x 8 k at a time through an in-register 8x8 transpose,
-// so a transposed B (or a non-transposed A) packs at vector speed. Scalar perf profile before
-// this: 44% of a 64x288x7056 (A * B^T) weight-gradient GEMM was spent packing B.
-// Used by the AVX2 and the AVX-512 micro-kernels (every AVX-512 CPU has AVX2).
+// AVX2 panel packers, used by the AVX2 and the AVX-512 micro-kernels (every AVX-512 CPU has
+// AVX2). Small-M GEMMs are packing-bound, so packing must run at vector speed:
+//   transposing: 8 source rows x 8 k through an in-register 8x8 transpose (the scalar loop
+//     spent 44% of a 64x288x7056 A * B^T weight-gradient GEMM packing B);
+//   contiguous: inline vector copies (a libc memcpy call per 128-byte panel row took 26% of a
+//     64x7056x288 GEMM).
 #include <immintrin.h>
 
 #include "kernels/gemm_f32/ukernel.h"
@@ -51,6 +53,24 @@ void pack_strided_avx2(const float* src, int64_t ld, int64_t kc, int valid, int 
     float* d = dst + k * w;
     for (int j = j0; j < valid; ++j) d[j] = src[j * ld + k];
     for (int j = valid; j < w; ++j) d[j] = 0.f;
+  }
+}
+
+void pack_contiguous_avx2(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* s = src + k * ld;
+    float* d = dst + k * w;
+    int j = 0;
+    for (; j + 8 <= valid; j += 8) _mm256_storeu_ps(d + j, _mm256_loadu_ps(s + j));
+    // The ragged end: masked-off lanes are not read (no fault past the source) and come back
+    // as the zero padding; the store mask keeps panels whose width is no multiple of 8 (A's
+    // 14 or 6 rows) from spilling past the panel.
+    for (; j < w; j += 8) {
+      const __m256i load = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid - j), lane);
+      const __m256i store = _mm256_cmpgt_epi32(_mm256_set1_epi32(w - j), lane);
+      _mm256_maskstore_ps(d + j, store, _mm256_maskload_ps(s + j, load));
+    }
   }
 }
 

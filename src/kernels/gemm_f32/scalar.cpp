@@ -41,7 +41,7 @@ void ukernel_4x8(int64_t kc, const float* a, const float* b, float* c, int64_t l
 const Ukernel& ukernel_scalar() {
   // A panel 4x256 (4 KiB) in L1, B block 256x512 (512 KiB: boards have smaller L2s) in L2.
   static const Ukernel k{"gemm_f32_4x8__scalar", Isa::scalar, kMr, kNr, 2048, 256, 512, ukernel_4x8,
-                         pack_strided_scalar};
+                         pack_strided_scalar, pack_contiguous_scalar};
   return k;
 }
 

@@ -26,10 +26,13 @@ struct TileStore {
 // Packs a panel whose k runs along source rows: dst[k * w + j] = src[j * ld + k] for j < valid,
 // zeros for valid <= j < w (a transposition: A panels of a non-transposed A, B panels of a
 // transposed B). The per-ISA versions are what keep small-M GEMMs from being packing-bound.
-using StridedPackFn = void (*)(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
+using PackFn = void (*)(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
 void pack_strided_scalar(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
+// Packs a panel whose rows are contiguous in the source: dst[k * w + j] = src[k * ld + j].
+void pack_contiguous_scalar(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
 #if defined(__x86_64__) || defined(__i386__)
 void pack_strided_avx2(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
+void pack_contiguous_avx2(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
 #endif
 
 // m <= mr and n <= nr: the valid part of the tile (tails); rows/columns beyond are not touched.
@@ -43,7 +46,7 @@ struct Ukernel {
   int mr, nr;
   int64_t mc, kc, nc;  // cache blocks: mc multiple of mr, nc multiple of nr
   UkernelFn run;
-  StridedPackFn pack_strided;
+  PackFn pack_strided, pack_contiguous;
 };
 
 // Each returns its variant; the x86 ones exist only in x86 builds (their files carry ISA flags).
