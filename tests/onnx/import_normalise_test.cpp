@@ -189,12 +189,16 @@ TEST(OnnxNormalise, TrainableParametersFollowTheirRole) {
   m.init_f32("mean", {3}, {0, 0, 0});
   m.init_f32("var", {3}, {1, 1, 1});
   m.init_f32("offset", {1}, {2.f});
+  m.init_f32("fc_w", {4, 2}, std::vector<float>(8, 0.25f));
+  m.init_f32("fc_b", {2}, {0.5f, -0.5f});
   m.node("Conv", {"x", "w", "b"}, {"c"});
   m.node("BatchNormalization", {"c", "scale", "shift", "mean", "var"}, {"bn"});
-  m.node("Add", {"bn", "offset"}, {"y"});
-  m.output("y", {1, 3, 4, 4});
+  m.node("Add", {"bn", "offset"}, {"a"});
+  m.node("MatMul", {"a", "fc_w"}, {"mm"});  // PyTorch's Linear on 4-D input: MatMul + Add(bias)
+  m.node("Add", {"fc_b", "mm"}, {"y"});
+  m.output("y", {1, 3, 4, 2});
   Graph g = load_onnx_bytes(m.bytes(), "roles");
-  for (const char* p : {"w", "b", "scale", "shift"}) EXPECT_TRUE(g.initializer(p).trainable) << p;
+  for (const char* p : {"w", "b", "scale", "shift", "fc_w", "fc_b"}) EXPECT_TRUE(g.initializer(p).trainable) << p;
   for (const char* p : {"mean", "var", "offset"}) EXPECT_FALSE(g.initializer(p).trainable) << p;
 }
 

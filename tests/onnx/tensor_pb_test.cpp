@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -57,6 +58,19 @@ TEST(TensorPb, TypedFields) {
   Tensor tl = read_tensor_pb(write_proto(i64, "i64.pb"));
   EXPECT_EQ(tl.rank(), 0);
   EXPECT_EQ(tl.data<int64_t>()[0], int64_t{1} << 40);
+}
+
+// The exporter's fp16 weight encoding decodes back to the same values (within fp16 rounding).
+TEST(TensorPb, Fp16EncodingRoundTrip) {
+  Tensor t = Tensor::from_vector({4}, {0.1f, -2.5f, 1000.f, 6e-5f});
+  onnx::TensorProto proto;
+  onnx_io::encode_f32_as_f16(t, "w", &proto);
+  EXPECT_EQ(proto.data_type(), onnx::TensorProto::FLOAT16);
+  EXPECT_EQ(proto.raw_data().size(), 8u);
+  Tensor back = onnx_io::tensor_from_proto(proto, "w");
+  ASSERT_EQ(back.dtype(), DType::f16);
+  Tensor f = back.to(DType::f32);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(f.f32()[i], t.f32()[i], 1e-3 * std::fabs(t.f32()[i])) << i;
 }
 
 TEST(TensorPb, RefusalsAreClear) {

@@ -34,7 +34,7 @@ onnx::NodeProto* ExportWriter::node(const std::string& op, const std::string& na
 
 namespace {
 
-std::vector<std::string> names(const Node& n, const std::vector<ValueId>& ids, ExportWriter& w) {
+std::vector<std::string> names(const std::vector<ValueId>& ids, ExportWriter& w) {
   std::vector<std::string> v;
   for (ValueId id : ids) v.push_back(id == kNoValue ? std::string() : w.name_of(id));
   return v;
@@ -42,7 +42,7 @@ std::vector<std::string> names(const Node& n, const std::vector<ValueId>& ids, E
 
 // Same op type, inputs, outputs and attributes in ai.onnx.
 void export_same(const Node& n, ExportWriter& w) {
-  onnx::NodeProto* p = w.node(n.op, n.name, names(n, n.inputs, w), names(n, n.outputs, w));
+  onnx::NodeProto* p = w.node(n.op, n.name, names(n.inputs, w), names(n.outputs, w));
   for (const auto& [key, value] : n.attrs.all()) attribute_to_onnx(key, value, p->add_attribute());
 }
 

@@ -40,7 +40,7 @@ std::string unsupported_reason(const onnx::NodeProto& n) {
 
 class Importer {
  public:
-  Importer(const onnx::ModelProto& m, const std::string& what) : model_(m), g_proto_(m.graph()), what_(what) {
+  Importer(const onnx::ModelProto& m, const std::string& what) : g_proto_(m.graph()), what_(what) {
     opset_ = model_opset(m, what);
   }
 
@@ -222,7 +222,6 @@ class Importer {
     return g.add_initializer(name, Tensor::from_vector_i64({static_cast<int64_t>(target.size())}, target), false);
   }
 
-  const onnx::ModelProto& model_;
   const onnx::GraphProto& g_proto_;
   std::string what_;
   int opset_ = 0;
@@ -261,11 +260,6 @@ onnx::ModelProto parse_model(const std::string& bytes, const std::string& what) 
               "truncated?)");
   PRUNQ_CHECK(model.has_graph(), what, ": ONNX model has no graph (file corrupt or truncated?)");
   return model;
-}
-
-std::vector<std::string> unsupported_nodes(const onnx::ModelProto& model) {
-  Importer imp(model, "model");
-  return imp.plan();
 }
 
 Graph import_model(onnx::ModelProto model, const std::string& what) {

@@ -21,7 +21,4 @@ onnx::ModelProto parse_model(const std::string& bytes, const std::string& what);
 // Checks (onnx::checker), infers shapes (strict) and imports. `what` names the model in errors.
 Graph import_model(onnx::ModelProto model, const std::string& what);
 
-// Op types of `model` that the importer cannot bring into the IR ("Op (node 'name')" entries).
-std::vector<std::string> unsupported_nodes(const onnx::ModelProto& model);
-
 }  // namespace prunq::onnx_io
