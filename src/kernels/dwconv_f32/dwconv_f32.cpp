@@ -18,7 +18,7 @@ using dwconv_detail::kDwRowSlack;
 using dwconv_detail::RowFn;
 using dwconv_detail::RowKernels;
 
-// The padded input region the outputs actually read, plus kDwRowSlack zeros per row.
+// The padded input region the outputs actually read, plus kDwRowSlack floats per row.
 struct Scratch {
   int64_t rows, cols, pitch;
 };
@@ -31,19 +31,21 @@ Scratch scratch_geometry(const Conv2dParams& p) {
   return s;
 }
 
-// Copies one input plane into the scratch plane at offset (pad_top, pad_left), zeros elsewhere.
+// Copies one input plane into the scratch plane at offset (pad_top, pad_left) with zeros in the
+// padding; the per-row slack is left as it is (see row_kernels.h).
 void fill_scratch(const Conv2dParams& p, const Scratch& s, const float* plane, float* dst) {
+  const int64_t left = std::min(p.pad_left, s.cols);
   const int64_t copy_cols = std::clamp<int64_t>(s.cols - p.pad_left, 0, p.in_w);
   for (int64_t r = 0; r < s.rows; ++r) {
     float* d = dst + r * s.pitch;
     const int64_t iy = r - p.pad_top;
     if (iy < 0 || iy >= p.in_h || copy_cols == 0) {
-      std::fill(d, d + s.pitch, 0.f);
+      std::fill(d, d + s.cols, 0.f);
       continue;
     }
-    std::fill(d, d + p.pad_left, 0.f);
-    std::memcpy(d + p.pad_left, plane + iy * p.in_w, sizeof(float) * copy_cols);
-    std::fill(d + p.pad_left + copy_cols, d + s.pitch, 0.f);
+    std::fill(d, d + left, 0.f);
+    std::memcpy(d + left, plane + iy * p.in_w, sizeof(float) * copy_cols);
+    std::fill(d + left + copy_cols, d + s.cols, 0.f);
   }
 }
 
@@ -87,8 +89,8 @@ void run_dwconv(const RowKernels& k, const Conv2dParams& p, const float* input, 
   const double flops = 2.0 * double(planes) * double(oh * ow) * double(taps);
   const int64_t grain = flops < 2e5 ? planes : 1;
   parallel_for(planes, [&](int64_t b, int64_t e) {
-    thread_local std::vector<float> scratch;
-    scratch.resize(static_cast<size_t>(s.rows * s.pitch));
+    thread_local std::vector<float> scratch;  // grows zero-initialised, so the slack is never uninitialised
+    if (scratch.size() < static_cast<size_t>(s.rows * s.pitch)) scratch.resize(static_cast<size_t>(s.rows * s.pitch));
     for (int64_t plane = b; plane < e; ++plane) {
       const int64_t c = plane % p.in_channels;
       const float* w = weight + c * taps;
