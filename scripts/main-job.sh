@@ -9,7 +9,8 @@
 #   out/inspect.json/.txt  layers, parameters, MACs, bytes
 #   out/version.txt        prunq version, GEMM backend, ISA level used
 #   out/summary.json       the headline figures of this run
-# Environment: BUILD_DIR (default build), OUT_DIR (default out), EPOCHS (default 3),
+# Environment: BUILD_DIR (default build), OUT_DIR (default out), EPOCHS (default 3), LIMIT
+# (train on the first LIMIT images only: a quick smoke run; default all 60000),
 # PRUNQ_NUM_THREADS / PRUNQ_ISA / PRUNQ_GEMM as for prunq itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 OUT_DIR=${OUT_DIR:-out}
 EPOCHS=${EPOCHS:-3}
+LIMIT=${LIMIT:-}
 ARCH=fmnist-cnn
 
 bash scripts/setup.sh
@@ -37,8 +39,10 @@ capture "$OUT_DIR/version.txt" "$PRUNQ" --version
 cat "$OUT_DIR/version.txt"
 
 echo "== train $ARCH on Fashion-MNIST, $EPOCHS epochs =="
+limit_args=()
+[ -z "$LIMIT" ] || limit_args=(--limit "$LIMIT")
 start=$(date +%s)
-"$PRUNQ" train --arch "$ARCH" --data fashion-mnist --epochs "$EPOCHS" \
+"$PRUNQ" train --arch "$ARCH" --data fashion-mnist --epochs "$EPOCHS" "${limit_args[@]}" \
   -o "$OUT_DIR/$ARCH.prunq" --metrics "$OUT_DIR/train.json"
 train_seconds=$(($(date +%s) - start))
 
@@ -67,6 +71,7 @@ ins = json.load(open(os.path.join(out, "inspect.json")))
 summary = {
     "arch": arch,
     "epochs": epochs,
+    "train_samples": json.load(open(os.path.join(out, "train.json")))["train_samples"],
     "train_wall_seconds": seconds,
     "test_accuracy": ev["accuracy"],
     "test_loss": ev["loss"],
