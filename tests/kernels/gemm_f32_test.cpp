@@ -102,7 +102,7 @@ class GemmF32Variant : public ::testing::TestWithParam<Isa> {
 
 TEST_P(GemmF32Variant, TailsInEveryDimension) {
   // Sizes around every micro-tile width in use (4, 6, 14 rows; 8, 16, 32 columns) and 1.
-  const int64_t ms[] = {1, 3, 5, 6, 7, 13, 14, 15, 29};
+  const int64_t ms[] = {1, 2, 3, 4, 5, 6, 7, 9, 11, 12, 13, 14, 15, 29};  // every short-panel version
   const int64_t ns[] = {1, 7, 8, 9, 15, 16, 17, 31, 33, 47};
   const int64_t ks[] = {1, 2, 9, 64};
   uint64_t seed = 1;
