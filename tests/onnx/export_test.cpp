@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "graph/builder.h"
+#include "io/native/model_file.h"
 #include "io/onnx/onnx_io.h"
 #include "onnx/onnx_test_util.h"
 #include "support/op_harness.h"
@@ -41,6 +42,27 @@ TEST(OnnxExport, BuilderGraphRoundTrips) {
   Tensor ya = a.run({in})[0], yc = c.run({in})[0];
   EXPECT_EQ(yc.shape(), (Shape{3, 5}));
   EXPECT_LE(max_rel_error(yc, ya), 1e-6);
+}
+
+// load_any_model picks the loader by extension: the same graph through .onnx and .prunq.
+TEST(OnnxExport, LoadAnyModelByExtension) {
+  GraphBuilder b("mlp", 5);
+  ValueId x = b.input("x", DType::f32, {-1, 6});
+  b.output(b.linear(b.relu(b.linear(x, 6, 8, true, "fc1")), 8, 3, true, "fc2"), "y");
+  Graph g = b.finish();
+  const std::string stem =
+      (std::filesystem::temp_directory_path() / ("prunq_any_" + std::to_string(::getpid()))).string();
+  save_onnx(g, stem + ".onnx");
+  save_model(g, stem + ".prunq");
+  Tensor in = random_tensor({2, 6}, 3);
+  Executor ref(g);
+  Tensor want = ref.run({in})[0];
+  for (const char* ext : {".onnx", ".prunq"}) {
+    Graph loaded = load_any_model(stem + ext);
+    Executor ex(loaded);
+    EXPECT_EQ(max_rel_error(ex.run({in})[0], want), 0.0) << ext;
+    std::filesystem::remove(stem + ext);
+  }
 }
 
 TEST(OnnxExport, OpsWithoutMappingAreOneError) {

@@ -88,6 +88,33 @@ TEST(OnnxImportErrors, TruncatedAndCorruptFiles) {
   EXPECT_NE(error_of([&] { load_onnx(path); }).find("cannot open"), std::string::npos);
 }
 
+// Every prefix of a model file and single-byte corruptions: prunq::Error or a valid import,
+// never a crash or a foreign exception type.
+TEST(OnnxImportErrors, EveryTruncationAndByteFlipIsHandled) {
+  OnnxModelMaker m(13);
+  m.input("x", {-1, 4});
+  m.init_f32("w", {4, 3}, std::vector<float>(12, 0.5f));
+  m.init_f32("b", {3}, {1, 2, 3});
+  m.node("Gemm", {"x", "w", "b"}, {"y"}, "fc");
+  m.output("y", {-1, 3});
+  const std::string bytes = m.bytes();
+  auto try_load = [](const std::string& data, const std::string& what) {
+    try {
+      load_onnx_bytes(data, what);
+    } catch (const Error&) {
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << what << ": non-prunq exception " << e.what();
+    }
+  };
+  for (size_t keep = 0; keep < bytes.size(); ++keep) try_load(bytes.substr(0, keep), "prefix " + std::to_string(keep));
+  for (size_t i = 0; i < bytes.size(); ++i)
+    for (unsigned char flip : {0x01, 0x80, 0xff}) {
+      std::string bad = bytes;
+      bad[i] = static_cast<char>(static_cast<unsigned char>(bad[i]) ^ flip);
+      try_load(bad, "flip byte " + std::to_string(i));
+    }
+}
+
 TEST(OnnxImportErrors, WrongInputShapeAtRunNamesTheInput) {
   Graph g = load_onnx_bytes(relu_model().bytes(), "relu");
   Executor ex(g);

@@ -12,11 +12,31 @@ using TP = onnx::TensorProto;
 // The repeated typed field a dtype is stored in when raw_data is absent (ONNX's rules:
 // 8/16-bit ints and halves are widened into int32_data, one element per entry).
 template <typename Dst, typename Field>
-void copy_widened(const Field& field, Tensor& t, const std::string& what) {
-  PRUNQ_CHECK(static_cast<int64_t>(field.size()) == t.numel(), "ONNX tensor '", what, "': ", field.size(),
-              " stored values for shape ", shape_str(t.shape()), " (", t.numel(), " expected)");
+void copy_widened(const Field& field, Tensor& t) {
   Dst* dst = static_cast<Dst*>(t.raw());
   for (int i = 0; i < field.size(); ++i) dst[i] = static_cast<Dst>(field.Get(i));
+}
+
+// Number of values stored in the typed field that holds `dt` (see copy_widened's users).
+int64_t typed_count(const TP& p, DType dt) {
+  switch (dt) {
+    case DType::f32: return p.float_data_size();
+    case DType::i64: return p.int64_data_size();
+    default: return p.int32_data_size();
+  }
+}
+
+// Element count of `shape`, refusing negative dims and counts past 2^40 elements (4 TiB of f32:
+// a corrupt header, not a model) before anything is allocated.
+int64_t checked_numel(const Shape& shape, const std::string& what) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    PRUNQ_CHECK(d >= 0, "ONNX tensor '", what, "' has a negative dimension in ", shape_str(shape));
+    PRUNQ_CHECK(d == 0 || n <= (int64_t{1} << 40) / d, "ONNX tensor '", what, "': shape ", shape_str(shape),
+                " is implausibly large (corrupt file?)");
+    n *= d;
+  }
+  return n;
 }
 }  // namespace
 
@@ -60,23 +80,29 @@ Tensor tensor_from_proto(const TP& proto, const std::string& what_in) {
   PRUNQ_CHECK(!proto.has_segment(), "ONNX tensor '", what, "' is segmented; not supported");
   DType dt = dtype_from_onnx(proto.data_type(), what);
   Shape shape(proto.dims().begin(), proto.dims().end());
-  for (int64_t d : shape) PRUNQ_CHECK(d >= 0, "ONNX tensor '", what, "' has a negative dimension in ", shape_str(shape));
-  Tensor t(dt, shape);
+  const int64_t numel = checked_numel(shape, what);
+  // Sizes are checked against the shape before allocating, so a corrupt header cannot make us
+  // allocate (or read) more than the file holds.
   if (proto.has_raw_data()) {
     const std::string& raw = proto.raw_data();
-    PRUNQ_CHECK(raw.size() == t.nbytes(), "ONNX tensor '", what, "': raw_data has ", raw.size(), " bytes, ",
-                dtype_name(dt), shape_str(shape), " needs ", t.nbytes());
+    const size_t need = static_cast<size_t>(numel) * dtype_size(dt);
+    PRUNQ_CHECK(raw.size() == need, "ONNX tensor '", what, "': raw_data has ", raw.size(), " bytes, ", dtype_name(dt),
+                shape_str(shape), " needs ", need);
+    Tensor t(dt, shape);
     if (!raw.empty()) std::memcpy(t.raw(), raw.data(), raw.size());  // ONNX raw_data is little-endian
     return t;
   }
+  PRUNQ_CHECK(typed_count(proto, dt) == numel, "ONNX tensor '", what, "': ", typed_count(proto, dt),
+              " stored values for shape ", shape_str(shape), " (", numel, " expected)");
+  Tensor t(dt, shape);
   switch (dt) {
-    case DType::f32: copy_widened<float>(proto.float_data(), t, what); break;
-    case DType::i64: copy_widened<int64_t>(proto.int64_data(), t, what); break;
-    case DType::i32: copy_widened<int32_t>(proto.int32_data(), t, what); break;
-    case DType::i8: copy_widened<int8_t>(proto.int32_data(), t, what); break;
-    case DType::u8: copy_widened<uint8_t>(proto.int32_data(), t, what); break;
+    case DType::f32: copy_widened<float>(proto.float_data(), t); break;
+    case DType::i64: copy_widened<int64_t>(proto.int64_data(), t); break;
+    case DType::i32: copy_widened<int32_t>(proto.int32_data(), t); break;
+    case DType::i8: copy_widened<int8_t>(proto.int32_data(), t); break;
+    case DType::u8: copy_widened<uint8_t>(proto.int32_data(), t); break;
     case DType::f16:
-    case DType::bf16: copy_widened<uint16_t>(proto.int32_data(), t, what); break;  // bit patterns
+    case DType::bf16: copy_widened<uint16_t>(proto.int32_data(), t); break;  // bit patterns
     default: fail("ONNX tensor '", what, "': cannot decode dtype #", static_cast<int>(dt));
   }
   return t;
