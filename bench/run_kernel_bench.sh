@@ -2,6 +2,8 @@
 # Runs prunq's int8 conv benchmarks and PyTorch's quantized conv (oneDNN engine) on the same
 # layers in one run, alternating ROUNDS times (the machine may be shared: medians of both sides
 # are taken over the same period), then prints per-layer times and prunq's speed ratio.
+# Both sides time 1-thread runs in the thread's CPU time and 2-thread runs in wall time, and
+# report medians (robust to the bursts where a busy machine deschedules a thread).
 #   bench/run_kernel_bench.sh [FILTER]      e.g. FILTER=fmnist (default: every layer)
 # Environment: BUILD_DIR (default build), THREADS (default 1,2), ROUNDS (default 3),
 #              ENGINE (default onednn), REPS (timed runs per layer and round, default 20).
@@ -27,7 +29,7 @@ thread_re=$(echo "$THREADS" | sed 's/,/|/g')
 bench_filter="BM_(conv_s8|dwconv_s8)/[^/]*${FILTER}[^/]*/([^s/][^/]*/)?threads:(${thread_re})/"
 for r in $(seq 1 "$ROUNDS"); do
   echo "== round $r/$ROUNDS: prunq" >&2
-  PRUNQ_BENCH_WALL=1 "$BUILD_DIR/bench/bench_kernels_s8" --benchmark_filter="$bench_filter" \
+  "$BUILD_DIR/bench/bench_kernels_s8" --benchmark_filter="$bench_filter" \
     --benchmark_min_time=0.2 --benchmark_format=csv 2>/dev/null >"$out/prunq_$r.csv"
   echo "== round $r/$ROUNDS: pytorch ($ENGINE)" >&2
   "$PY" bench/pytorch_qconv.py --engine "$ENGINE" --threads "$THREADS" --filter "$FILTER" --reps "$REPS" \
@@ -39,12 +41,11 @@ import csv, glob, os, re, statistics, sys
 out, rounds = sys.argv[1], int(sys.argv[2])
 prunq, torch = {}, {}
 for f in glob.glob(os.path.join(out, "prunq_*.csv")):
-    lines = [l for l in open(f) if l.startswith('"BM_') or l.startswith("BM_")]
-    for row in csv.reader(lines):
-        m = re.match(r"BM_(?:conv_s8|dwconv_s8)/([^/]+)/(?:[^/]+/)?threads:(\d+)", row[0])
+    lines = [l for l in open(f) if l.startswith("name,") or l.startswith('"BM_')]
+    for row in csv.DictReader(lines):
+        m = re.match(r"BM_(?:conv_s8|dwconv_s8)/([^/]+)/(?:[^/]+/)?threads:(\d+)", row["name"])
         if m:
-            ms = float(row[2]) if row[4] == "ms" else float(row[2]) / 1e6
-            prunq.setdefault((m.group(1), int(m.group(2))), []).append(ms)
+            prunq.setdefault((m.group(1), int(m.group(2))), []).append(float(row["median_ms"]))
 for f in glob.glob(os.path.join(out, "torch_*.csv")):
     for line in open(f):
         name, t, ms = line.strip().split(",")

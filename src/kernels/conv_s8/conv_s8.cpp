@@ -51,10 +51,14 @@ struct Geometry {
 
 // One pointer per kernel row (segment) of output pixels m0 .. m0+mr-1: into the input where the
 // kernel row lies inside it, at `zero` where the whole row is padding, else at a copy in `border`
-// (MR * kh * kw * c bytes) with zero-point bytes for the taps in the padding.
-void fill_kernel_rows(const Geometry g, const uint8_t* in, const uint8_t* zero, int64_t m0, int mr, int MR,
-                      const uint8_t** ptrs, uint8_t* border) {
-  const int64_t run = g.kw * g.c;
+// (MR * kh rows of kBorderStride(run) bytes) with zero-point bytes for the taps in the padding.
+// Kernel rows ending less than 3 bytes before `in_end` are copied too, so that every pointer has
+// 3 readable bytes after its run (the micro-kernel may load a partial K group whole).
+int64_t border_stride(int64_t run) { return run + 4; }
+
+void fill_kernel_rows(const Geometry g, const uint8_t* in, const uint8_t* in_end, const uint8_t* zero, int64_t m0,
+                      int mr, int MR, const uint8_t** ptrs, uint8_t* border) {
+  const int64_t run = g.kw * g.c, stride = border_stride(run);
   int64_t x = m0 % g.ow, y = (m0 / g.ow) % g.oh, b = m0 / (g.ow * g.oh);
   for (int r = 0; r < mr; ++r) {
     const uint8_t* image = in + b * g.in_h * g.in_w * g.c;
@@ -65,10 +69,10 @@ void fill_kernel_rows(const Geometry g, const uint8_t* in, const uint8_t* zero, 
       const uint8_t* p;
       if (iy < 0 || iy >= g.in_h) {
         p = zero;
-      } else if (cols_inside) {
+      } else if (cols_inside && image + (iy * g.in_w + ix0) * g.c + run + 3 <= in_end) {
         p = image + (iy * g.in_w + ix0) * g.c;
       } else {
-        uint8_t* dst = border + (r * g.kh + i) * run;
+        uint8_t* dst = border + (r * g.kh + i) * stride;
         for (int64_t j = 0; j < g.kw; ++j) {
           const int64_t ix = ix0 + j;
           const uint8_t* src = ix >= 0 && ix < g.in_w ? image + (iy * g.in_w + ix) * g.c : zero;
@@ -130,20 +134,22 @@ void conv_s8(const PackedConvS8& p, int64_t batch, const void* input, void* outp
   }
   // Taps in the padding read this row: zero-point bytes contribute (za - za) * w = 0. It is as
   // long as a whole kernel row, for kernel rows entirely in the padding.
-  const std::vector<uint8_t> zero_row(static_cast<size_t>(s.kernel_w * c),
+  const std::vector<uint8_t> zero_row(static_cast<size_t>(border_stride(s.kernel_w * c)),
                                       static_cast<uint8_t>(p.gemm.a_zero_point_u8));
+  const uint8_t* in_end = in + batch * s.in_h * s.in_w * c;
   const uint8_t* zero = zero_row.data();
   const Geometry g(s);
   gemm_s8_detail::RowFiller fill;
   if (p.kernel_row_segments)
     fill = [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) {
       thread_local std::vector<uint8_t> border;
-      border.resize(static_cast<size_t>(MR * g.kh * g.kw * g.c));
-      fill_kernel_rows(g, in, zero, m0, mr, MR, ptrs, border.data());
+      border.resize(static_cast<size_t>(MR * g.kh * border_stride(g.kw * g.c)));
+      fill_kernel_rows(g, in, in_end, zero, m0, mr, MR, ptrs, border.data());
     };
   else
     fill = [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) { fill_taps(g, in, zero, m0, mr, MR, ptrs); };
-  gemm_s8_detail::run_packed(p.gemm, batch * oh * ow, fill, output, s.out_c);
+  // Kernel-row segments guarantee 3 readable bytes after each run (see fill_kernel_rows).
+  gemm_s8_detail::run_packed(p.gemm, batch * oh * ow, fill, output, s.out_c, p.kernel_row_segments);
 }
 
 void conv_s8_reference(const ConvS8Shape& s, const int8_t* w, const QuantSpec& spec, int64_t batch,

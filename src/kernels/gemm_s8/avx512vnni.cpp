@@ -36,39 +36,33 @@ void tile(const UkernelCall& call) {
   const uint8_t* w = call.w;
   const int64_t pb = p.panel_bytes;
 
-  auto step = [&](const __m512i (&b)[MR]) {
+  // One 4-byte K group: NV weight vectors, then each row's broadcast used at once (only one
+  // broadcast register live: 24 accumulators + 4 weights + 1 fit the 32 zmm without spills).
+  auto step = [&](const uint8_t* const (&a)[MR], int64_t off, int tail) {
     __m512i wv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) wv[v] = _mm512_load_si512(w + v * pb);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
+      const __m512i b = tail ? _mm512_set1_epi32(static_cast<int>(load_tail(a[r] + off, tail))) : broadcast4(a[r] + off);
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], b[r], wv[v]);
-      if constexpr (RowSum) rowsum[r] = _mm512_dpbusd_epi32(rowsum[r], b[r], ones);
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], b, wv[v]);
+      if constexpr (RowSum) rowsum[r] = _mm512_dpbusd_epi32(rowsum[r], b, ones);
     }
     w += 64;
   };
 
+  const bool whole_tail = call.tail_overread && !RowSum;
   for (int64_t s = 0; s < p.segments; ++s) {
     const uint8_t* a[MR];
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) a[r] = call.a[s * MR + r];
-    for (int64_t g = 0; g < p.segment_groups; ++g) {
-      __m512i b[MR];
-#pragma GCC unroll 16
-      for (int r = 0; r < MR; ++r) b[r] = broadcast4(a[r] + g * 4);
-      step(b);
-    }
-    if (p.segment_tail) {
-      __m512i b[MR];
-      const int64_t off = p.segment_groups * 4;
-#pragma GCC unroll 16
-      for (int r = 0; r < MR; ++r) b[r] = _mm512_set1_epi32(static_cast<int>(load_tail(a[r] + off, p.segment_tail)));
-      step(b);
-    }
+    for (int64_t g = 0; g < p.segment_groups; ++g) step(a, g * 4, 0);
+    if (p.segment_tail) step(a, p.segment_groups * 4, whole_tail ? 0 : p.segment_tail);
   }
 
   const OutputStage& os = p.out;
+  const int rows = call.mr;  // a local: the output stores below may alias `call` for the compiler
   const avx512::OutBounds16 bounds = avx512::load_bounds16(os);
   const QOut type = os.type;
   const bool narrow = os.narrow_shift;
@@ -84,7 +78,7 @@ void tile(const UkernelCall& call) {
     if constexpr (RowSum) wzp = _mm512_loadu_si512(p.w_zero_points.data() + col);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
-      if (r >= call.mr) break;
+      if (r >= rows) break;
       __m512i x = _mm512_add_epi32(acc[r][v], corr);
       if constexpr (RowSum) x = _mm512_sub_epi32(x, _mm512_mullo_epi32(wzp, rowsum[r]));
       avx512::store_output16(type, narrow, rq, bounds, x, call.c, call.c_index + r * call.ldc + v * kPanelCols, mask);

@@ -24,7 +24,8 @@ const UkernelInfo& ukernel_info(GemmS8Kernel k) {
   }
 }
 
-void run_packed(const PackedGemmS8& p, int64_t m, const RowFiller& fill, void* c, int64_t ldc) {
+void run_packed(const PackedGemmS8& p, int64_t m, const RowFiller& fill, void* c, int64_t ldc,
+                bool tail_overread) {
   if (m <= 0) return;
   PRUNQ_CHECK(c != nullptr && ldc >= p.n, "gemm_s8: output row stride ", ldc, " < N=", p.n);
   PRUNQ_CHECK(p.kernel == GemmS8Kernel::scalar || cpu_supports(gemm_s8_kernel_isa(p.kernel)),
@@ -65,6 +66,7 @@ void run_packed(const PackedGemmS8& p, int64_t m, const RowFiller& fill, void* c
         call.w = p.panel_data() + panel0 * p.panel_bytes;
         call.c = c;
         call.ldc = ldc;
+        call.tail_overread = tail_overread;
         ptrs.resize(static_cast<size_t>(p.segments * MR));
         int64_t m_end = std::min(m, (mb + 1) * rows_per_block);
         for (int64_t m0 = mb * rows_per_block; m0 < m_end; m0 += MR) {

@@ -24,6 +24,10 @@ struct UkernelCall {
   void* c = nullptr;                // output base
   int64_t c_index = 0;              // element index of (row 0, column n0)
   int64_t ldc = 0;                  // elements
+  // The caller guarantees 3 readable bytes after every segment, so a partial last K group may
+  // be loaded whole (its extra bytes meet zero weights). Ignored with weight zero points, where
+  // the row sums must not see those bytes.
+  bool tail_overread = false;
 };
 
 enum class Layout : uint8_t {
@@ -59,6 +63,7 @@ inline uint32_t load_tail(const uint8_t* p, int bytes) {
 using RowFiller = std::function<void(int64_t m0, int mr, int MR, const uint8_t** ptrs)>;
 
 // Runs the packed GEMM over m rows described by fill, writing C (row stride ldc elements).
-void run_packed(const PackedGemmS8& p, int64_t m, const RowFiller& fill, void* c, int64_t ldc);
+void run_packed(const PackedGemmS8& p, int64_t m, const RowFiller& fill, void* c, int64_t ldc,
+                bool tail_overread = false);
 
 }  // namespace prunq::gemm_s8_detail

@@ -9,7 +9,7 @@ namespace prunq::avx512 {
 
 // The per-16-channel constants of an output stage, loaded once per micro-kernel call.
 struct Requant16 {
-  __m512i mult, shift_even, shift_odd, round_even, round_odd;
+  __m512i mult, mult_odd, shift_even, shift_odd, round_even, round_odd;
   __m512 scale;
 };
 
@@ -17,6 +17,7 @@ inline Requant16 load_requant16(const OutputStage& os, int64_t n0) {
   Requant16 r;
   if (os.type == QOut::u8 || os.type == QOut::s8) {
     r.mult = _mm512_loadu_si512(os.multiplier.data() + n0);
+    r.mult_odd = _mm512_srli_epi64(r.mult, 32);
     __m512i sh = _mm512_loadu_si512(os.shift.data() + n0);
     // 64-bit lanes: even channels sit in the low halves, odd channels in the high halves.
     r.shift_even = _mm512_and_si512(sh, _mm512_set1_epi64(0xffffffff));
@@ -34,7 +35,7 @@ inline Requant16 load_requant16(const OutputStage& os, int64_t n0) {
 template <bool NarrowShift>
 inline __m512i requantize16(__m512i acc, const Requant16& r, __m512i zp, __m512i lo, __m512i hi) {
   __m512i even = _mm512_mul_epi32(acc, r.mult);
-  __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), _mm512_srli_epi64(r.mult, 32));
+  __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), r.mult_odd);
   even = _mm512_srav_epi64(_mm512_add_epi64(even, r.round_even), r.shift_even);
   odd = _mm512_srav_epi64(_mm512_add_epi64(odd, r.round_odd), r.shift_odd);
   if constexpr (!NarrowShift) {  // |v| may exceed int32: clamp while still 64-bit
