@@ -145,12 +145,24 @@ TEST_F(CliModel, OnnxImportExportRoundTrip) {
 
 TEST_F(CliModel, TrainSavesOnnxAndFineTunesFromIt) {
   if (!onnx_built()) GTEST_SKIP() << "this prunq was built without ONNX support";
-  const std::string onnx = train_tiny_model("mlp.onnx");
+  const std::string onnx = train_tiny_model("tiny.onnx");
   const std::string tuned = dir / "tuned.prunq";
   CliResult r = run({"train", "--from", onnx, "--data", data_dir, "--limit", "256", "--epochs", "1", "-o", tuned,
-                     "--optimizer", "sgd", "--lr", "0.01", "--no-progress"});
+                     "--optimizer", "sgd", "--lr", "0.01", "--no-progress", "--metrics", dir / "m.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::filesystem::exists(tuned));
+  EXPECT_EQ(parse_json(read_text(dir / "m.json"))["arch"].str, "tiny");  // named after the file's stem
+
+  // --arch next to --from only names the run; the weights come from the file, so the tuned
+  // model starts where the ONNX one ended (not from a fresh initialisation).
+  const std::string again = dir / "again.prunq";
+  r = run({"train", "--from", onnx, "--arch", "mlp", "--data", data_dir, "--epochs", "0", "-o", again,
+           "--no-progress", "--metrics", dir / "m2.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(parse_json(read_text(dir / "m2.json"))["arch"].str, "mlp");
+  Json before = parse_json(run({"eval", onnx, "--data", data_dir, "--json"}).out);
+  Json after = parse_json(run({"eval", again, "--data", data_dir, "--json"}).out);
+  EXPECT_NEAR(before["accuracy"].num, after["accuracy"].num, 1e-9);
 }
 
 }  // namespace

@@ -90,7 +90,7 @@ TEST(CliUsage, MalformedValuesAreUsageErrors) {
       {{"train", "--arch", "mlp", "--data", "d", "--optimizer", "rmsprop"}, "--optimizer must be adam, adamw or sgd"},
       {{"train", "--arch", "mlp", "--data", "d", "--epochs"}, "option '--epochs' needs a value"},
       {{"train", "--arch", "mlp", "--arch", "lenet5", "--data", "d"}, "option '--arch' given more than once"},
-      {{"train", "--data", "d"}, "give exactly one of --arch A and --from MODEL"},
+      {{"train", "--data", "d"}, "missing --arch A (or --from MODEL)"},
       {{"train", "--arch", "mlp"}, "missing --data D"},
       {{"eval", "m.prunq"}, "missing --data D"},
       {{"eval", "m.prunq", "--data", "d", "--json=yes"}, "option '--json' takes no value"},

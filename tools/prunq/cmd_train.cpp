@@ -49,7 +49,7 @@ ArgParser make_parser() {
       .option("schedule", "S", "learning-rate schedule: cosine (default), step or constant")
       .option("seed", "S", "seed for initialisation and shuffling (default 0)")
       .option("threads", "T", "worker threads (default: PRUNQ_NUM_THREADS or all cores)")
-      .option("from", "MODEL", "start from this model file (.prunq or .onnx) instead of --arch")
+      .option("from", "MODEL", "start from this model file (.prunq or .onnx) instead of a fresh\n--arch model (fine-tuning); --arch then only names the run")
       .option("val-split", "N", "hold out the last N training images as a validation set")
       .option("limit", "N", "train on the first N training images only (quick runs, tests)")
       .option("test-limit", "N", "evaluate on the first N test images only")
@@ -140,7 +140,7 @@ int cmd_train(const Args& args) {
   ParsedArgs a = parser.parse(args);
   const std::string usage = parser.short_usage();
   if (!a.has("data")) throw UsageError("missing --data D (the dataset)", usage);
-  if (a.has("arch") == a.has("from")) throw UsageError("give exactly one of --arch A and --from MODEL", usage);
+  if (!a.has("arch") && !a.has("from")) throw UsageError("missing --arch A (or --from MODEL)", usage);
   const std::string arch = a.get("arch");
   if (a.has("arch")) {
     const auto names = model_names();
@@ -170,8 +170,9 @@ int cmd_train(const Args& args) {
   const int64_t val_split = a.get_int("val-split", 0, 1);
 
   const std::string from = a.get("from");
+  // With --from, the model comes from the file; --arch (optional then) only names the run.
   const std::string model_name = a.has("arch") ? arch : std::filesystem::path(from).stem().string();
-  const std::string out = a.get("o", a.has("arch") ? arch + ".prunq" : model_name + "-trained.prunq");
+  const std::string out = a.get("o", a.has("from") ? model_name + "-trained.prunq" : arch + ".prunq");
   check_output_path(out);
 
   Dataset train = load_dataset_split(a.get("data"), "train", limit);
@@ -180,7 +181,7 @@ int cmd_train(const Args& args) {
   if (val_split > 0) std::tie(train, validation) = split_validation(train, val_split);
 
   Graph model;
-  if (a.has("arch")) {
+  if (!a.has("from")) {
     ModelOptions opt;
     opt.input_shape = {-1};
     for (int64_t d : train.sample_shape()) opt.input_shape.push_back(d);
