@@ -13,6 +13,14 @@ enum class Arith { add, sub, mul, div };
 
 template <Arith K, class T>
 T apply(T a, T b) {
+  if constexpr (std::is_integral_v<T> && K != Arith::div) {
+    // Integer overflow wraps (two's complement, as ONNX Runtime does) instead of being undefined.
+    using U = std::make_unsigned_t<T>;
+    const U ua = static_cast<U>(a), ub = static_cast<U>(b);
+    if constexpr (K == Arith::add) return static_cast<T>(ua + ub);
+    if constexpr (K == Arith::sub) return static_cast<T>(ua - ub);
+    if constexpr (K == Arith::mul) return static_cast<T>(ua * ub);
+  }
   if constexpr (K == Arith::add) return a + b;
   if constexpr (K == Arith::sub) return a - b;
   if constexpr (K == Arith::mul) return a * b;

@@ -30,9 +30,9 @@ class ShapeOp final : public Op {
   void forward(ForwardContext& ctx) const override {
     const Shape& s = ctx.in(0).shape();
     auto [b, e] = shape_range(ctx.node, int64_t(s.size()));
-    std::vector<int64_t> dims;
-    for (int64_t i = b; i < e; ++i) dims.push_back(s[size_t(i)]);
-    ctx.outputs[0] = Tensor::from_vector_i64({int64_t(dims.size())}, dims);
+    Tensor out(DType::i64, {std::max<int64_t>(0, e - b)});
+    for (int64_t i = b; i < e; ++i) out.data<int64_t>()[i - b] = s[size_t(i)];
+    ctx.outputs[0] = out;
   }
 };
 
