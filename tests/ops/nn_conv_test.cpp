@@ -93,11 +93,41 @@ TEST(NnConv, MatchesNaiveAcrossAttributes) {
   }
 }
 
-TEST(NnConv, BatchLargerThanOneColumnChunk) {
-  // 72 column rows x 1024 outputs per image: the 8 MiB column budget holds 28 images, so 30
-  // images take two chunks (the second a partial one).
+TEST(NnConv, BatchSpanningSeveralColumnChunks) {
+  // Stride 2 keeps this off the Winograd path. 72 column rows x 256 outputs per image: the
+  // 1 MiB column budget holds 14 images, so 31 images take three chunks, the last partial.
+  ConvParams p{1, {2, 2}, {1, 1}, {1, 1, 1, 1}};
+  expect_matches_naive(conv_case({31, 8, 32, 32}, {4, 8, 3, 3}, true, p, 3), p);
+}
+
+TEST(NnConv, SingleImageChunksWithGroups) {
+  // 288 column rows x 1849 outputs exceed the column budget: one image per chunk, where the
+  // GEMM writes the output in place with the bias fused, per group.
+  ConvParams p{2, {1, 1}, {1, 1}, {1, 0, 0, 1}};
+  expect_matches_naive(conv_case({2, 32, 44, 44}, {6, 16, 3, 3}, true, p, 5), p);
+}
+
+TEST(NnConv, WinogradPathMatchesNaive) {
+  // 3x3, stride 1, >= 8 channels: Winograd F(2x2, 3x3). Odd sizes leave partial edge tiles.
+  std::vector<std::pair<std::vector<int64_t>, std::pair<Shape, Shape>>> cases = {
+      {{1, 1, 1, 1}, {{2, 8, 7, 6}, {9, 8, 3, 3}}},
+      {{0, 2, 2, 1}, {{1, 12, 5, 9}, {8, 12, 3, 3}}},
+      {{0, 0, 0, 0}, {{3, 8, 4, 4}, {8, 8, 3, 3}}},
+      {{2, 2, 2, 2}, {{1, 8, 3, 3}, {10, 8, 3, 3}}},
+  };
+  uint64_t seed = 40;
+  for (auto& [pads, shapes] : cases) {
+    ConvParams p{1, {1, 1}, {1, 1}, pads};
+    SCOPED_TRACE("x " + shape_str(shapes.first) + " pads " + shape_str(pads));
+    expect_matches_naive(conv_case(shapes.first, shapes.second, true, p, seed++), p);
+  }
   ConvParams p{1, {1, 1}, {1, 1}, {1, 1, 1, 1}};
-  expect_matches_naive(conv_case({30, 8, 32, 32}, {4, 8, 3, 3}, true, p, 3), p);
+  expect_matches_naive(conv_case({4, 16, 28, 28}, {16, 16, 3, 3}, true, p, 9), p);  // many tiles, chunks
+}
+
+TEST(NnConv, GradientsWinograd) {
+  // The input gradient runs Winograd too (dy conv'd with flipped weights, pads 2 - p).
+  testing::check_gradients(conv_case({1, 8, 4, 3}, {8, 8, 3, 3}, true, ConvParams{1, {1, 1}, {1, 1}, {1, 0, 2, 1}}));
 }
 
 TEST(NnConv, AutoPadModes) {

@@ -76,6 +76,12 @@ class BatchNormalizationOp final : public Op {
     const int64_t count = d.batch * d.spatial;
 
     Tensor mean(DType::f32, {d.channels}), invstd(DType::f32, {d.channels});
+    // Raw pointers for the loops: Tensor::f32() checks the dtype on every call.
+    const float* px = x.f32();
+    float* pmean = mean.f32();
+    float* pinvstd = invstd.f32();
+    float* rm = running_mean.f32();
+    float* rv = running_var.f32();
     if (ctx.training) {
       PRUNQ_CHECK(count > 1, where(ctx.node), ": training needs more than one value per channel, X is ",
                   x.desc());
@@ -84,7 +90,7 @@ class BatchNormalizationOp final : public Op {
           double sum = 0;
           for_channel_planes(d, c, [&](int64_t off) {
             float part = 0;
-            for (int64_t i = 0; i < d.spatial; ++i) part += x.f32()[off + i];
+            for (int64_t i = 0; i < d.spatial; ++i) part += px[off + i];
             sum += part;
           });
           const double mu = sum / double(count);
@@ -92,16 +98,14 @@ class BatchNormalizationOp final : public Op {
           for_channel_planes(d, c, [&](int64_t off) {
             float part = 0;
             for (int64_t i = 0; i < d.spatial; ++i) {
-              const float v = x.f32()[off + i] - float(mu);
+              const float v = px[off + i] - float(mu);
               part += v * v;
             }
             sq += part;
           });
           const double var = sq / double(count);
-          mean.f32()[c] = float(mu);
-          invstd.f32()[c] = float(1.0 / std::sqrt(var + double(eps)));
-          float* rm = running_mean.f32();
-          float* rv = running_var.f32();
+          pmean[c] = float(mu);
+          pinvstd[c] = float(1.0 / std::sqrt(var + double(eps)));
           const double unbiased = sq / double(count - 1);
           rm[c] = float(rm[c] * double(momentum) + mu * (1.0 - double(momentum)));
           rv[c] = float(rv[c] * double(momentum) + unbiased * (1.0 - double(momentum)));
@@ -110,20 +114,23 @@ class BatchNormalizationOp final : public Op {
       ctx.state.saved = {mean, invstd};
     } else {
       for (int64_t c = 0; c < d.channels; ++c) {
-        mean.f32()[c] = running_mean.f32()[c];
-        invstd.f32()[c] = float(1.0 / std::sqrt(double(running_var.f32()[c]) + double(eps)));
+        pmean[c] = rm[c];
+        pinvstd[c] = float(1.0 / std::sqrt(double(rv[c]) + double(eps)));
       }
       ctx.state.saved.clear();  // backward must not pick up statistics of an older training run
     }
 
     Tensor y(DType::f32, x.shape());
+    const float* pscale = scale.f32();
+    const float* pbias = bias.f32();
+    float* py = y.f32();
     parallel_for(d.batch * d.channels, [&](int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t c = p % d.channels;
-        const float a = scale.f32()[c] * invstd.f32()[c];
-        const float b = bias.f32()[c] - mean.f32()[c] * a;
-        const float* src = x.f32() + p * d.spatial;
-        float* dst = y.f32() + p * d.spatial;
+        const float a = pscale[c] * pinvstd[c];
+        const float b = pbias[c] - pmean[c] * a;
+        const float* src = px + p * d.spatial;
+        float* dst = py + p * d.spatial;
         for (int64_t i = 0; i < d.spatial; ++i) dst[i] = src[i] * a + b;
       }
     });
@@ -161,6 +168,10 @@ class BatchNormalizationOp final : public Op {
     Tensor dx = want(0) ? Tensor(DType::f32, x.shape()) : Tensor();
     Tensor dscale(DType::f32, {d.channels}), dbias(DType::f32, {d.channels});
     const double count = double(d.batch * d.spatial);
+    const float* px = x.f32();
+    const float* pdy = dy.f32();
+    const float* pscale = scale.f32();
+    float* pdx = dx.defined() ? dx.f32() : nullptr;
     parallel_for(d.channels, [&](int64_t c0, int64_t c1) {
       for (int64_t c = c0; c < c1; ++c) {
         const float mu = mean.f32()[c], is = invstd.f32()[c];
@@ -168,25 +179,25 @@ class BatchNormalizationOp final : public Op {
         for_channel_planes(d, c, [&](int64_t off) {
           float s0 = 0, s1 = 0;
           for (int64_t i = 0; i < d.spatial; ++i) {
-            const float g = dy.f32()[off + i];
+            const float g = pdy[off + i];
             s0 += g;
-            s1 += g * (x.f32()[off + i] - mu) * is;
+            s1 += g * (px[off + i] - mu);
           }
           sum_dy += s0;
-          sum_dy_xhat += s1;
+          sum_dy_xhat += double(s1) * is;
         });
         dscale.f32()[c] = float(sum_dy_xhat);
         dbias.f32()[c] = float(sum_dy);
-        if (!dx.defined()) continue;
-        const float k = scale.f32()[c] * is;
+        if (!pdx) continue;
+        const float k = pscale[c] * is;
         // Training: the batch mean and variance depend on x too, which removes the mean of dy
         // and its projection on xhat.
         const float mean_dy = training ? float(sum_dy / count) : 0.f;
         const float mean_dy_xhat = training ? float(sum_dy_xhat / count) : 0.f;
         for_channel_planes(d, c, [&](int64_t off) {
           for (int64_t i = 0; i < d.spatial; ++i) {
-            const float xhat = (x.f32()[off + i] - mu) * is;
-            dx.f32()[off + i] = k * (dy.f32()[off + i] - mean_dy - xhat * mean_dy_xhat);
+            const float xhat = (px[off + i] - mu) * is;
+            pdx[off + i] = k * (pdy[off + i] - mean_dy - xhat * mean_dy_xhat);
           }
         });
       }

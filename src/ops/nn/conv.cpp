@@ -1,10 +1,12 @@
 // ONNX Conv (1-D and 2-D): X [N, C, spatial...], W [M, C/group, k...], optional B [M].
-// Depthwise convolutions take a direct loop; everything else goes through im2col + gemm_f32.
+// Depthwise convolutions take a direct loop, 3x3 stride-1 convs Winograd F(2x2, 3x3) (forward and
+// input gradient), everything else im2col + gemm_f32.
 #include "core/error.h"
 #include "ops/nn/conv_gemm.h"
 #include "ops/nn/conv_shape.h"
 #include "ops/nn/depthwise_conv.h"
 #include "ops/nn/nn_util.h"
+#include "ops/nn/winograd_conv.h"
 #include "ops/op.h"
 
 namespace prunq {
@@ -15,6 +17,19 @@ struct ConvRun {
   ConvShape shape;
   Window2d w;
 };
+
+// Winograd F(2x2, 3x3) pays off for 3x3 / stride 1 / undilated / single-group convs with more
+// than a handful of channels; its input-gradient form needs pads <= 2.
+bool use_winograd(const ConvRun& r) {
+  const Window2d& w = r.w;
+  return r.shape.group == 1 && w.kh == 3 && w.kw == 3 && w.sh == 1 && w.sw == 1 && w.dh == 1 && w.dw == 1 &&
+         w.pt <= 2 && w.pl <= 2 && w.pb <= 2 && w.pr <= 2 && r.shape.in_channels >= 8 && r.shape.out_channels >= 8;
+}
+
+WinogradShape winograd_shape(const ConvRun& r) {
+  return WinogradShape{r.shape.batch, r.shape.in_channels, r.shape.out_channels, r.w.ih, r.w.iw,
+                       r.w.pt,        r.w.pl,              r.w.oh,               r.w.ow};
+}
 
 ConvRun plan_conv(const Node& node, const Tensor& x, const Tensor& w, const Tensor* b) {
   ConvRun r;
@@ -51,6 +66,8 @@ class ConvOp final : public Op {
     if (r.shape.depthwise()) {
       DepthwiseShape ds{r.shape.batch, r.shape.in_channels, r.shape.out_channels / r.shape.in_channels, r.w};
       depthwise_forward(ds, x.f32(), w.f32(), bias, y.f32());
+    } else if (use_winograd(r)) {
+      winograd_conv3x3(winograd_shape(r), x.f32(), w.f32(), bias, y.f32());
     } else {
       ConvGemmShape gs{r.shape.batch, r.shape.in_channels, r.shape.out_channels, r.shape.group, r.w};
       conv_gemm_forward(gs, x.f32(), w.f32(), bias, y.f32());
@@ -88,6 +105,12 @@ class ConvOp final : public Op {
           ConvGemmShape gs{r.shape.batch, r.shape.in_channels, r.shape.out_channels, r.shape.group, r.w};
           conv_gemm_backward(gs, x.f32(), w.f32(), dy.f32(), nullptr, nullptr, pdb);
         }
+      } else if (use_winograd(r)) {
+        ConvGemmShape gs{r.shape.batch, r.shape.in_channels, r.shape.out_channels, r.shape.group, r.w};
+        conv_gemm_backward(gs, x.f32(), w.f32(), dy.f32(), nullptr, pdw, pdb);
+        if (pdx)
+          winograd_conv3x3_input_grad(r.shape.batch, r.shape.in_channels, r.shape.out_channels, r.w.ih, r.w.iw,
+                                      r.w.pt, r.w.pl, r.w.oh, r.w.ow, dy.f32(), w.f32(), pdx);
       } else {
         ConvGemmShape gs{r.shape.batch, r.shape.in_channels, r.shape.out_channels, r.shape.group, r.w};
         conv_gemm_backward(gs, x.f32(), w.f32(), dy.f32(), pdx, pdw, pdb);

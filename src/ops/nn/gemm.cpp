@@ -77,8 +77,10 @@ class GemmOp final : public Op {
     if (c.defined() && d.beta != 0.f) {
       int64_t rs, cs;
       c_strides(c.shape(), &rs, &cs);
+      const float* pc = c.f32();
+      float* py = y.f32();
       for (int64_t i = 0; i < d.m; ++i)
-        for (int64_t j = 0; j < d.n; ++j) y.f32()[i * d.n + j] = d.beta * c.f32()[i * rs + j * cs];
+        for (int64_t j = 0; j < d.n; ++j) py[i * d.n + j] = d.beta * pc[i * rs + j * cs];
       beta = 1.f;
     }
     if (d.k == 0 && beta == 0.f) y.zero();
@@ -124,8 +126,10 @@ class GemmOp final : public Op {
       Tensor dc = Tensor::zeros(DType::f32, ctx.inputs[2]->shape());
       int64_t rs, cs;
       c_strides(dc.shape(), &rs, &cs);
+      float* pdc = dc.f32();
+      const float* pdy = dy.f32();
       for (int64_t i = 0; i < d.m; ++i)
-        for (int64_t j = 0; j < d.n; ++j) dc.f32()[i * rs + j * cs] += d.beta * dy.f32()[i * d.n + j];
+        for (int64_t j = 0; j < d.n; ++j) pdc[i * rs + j * cs] += d.beta * pdy[i * d.n + j];
       ctx.grad_inputs.at(2) = dc;
     }
   }

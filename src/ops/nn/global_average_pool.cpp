@@ -32,11 +32,13 @@ class GlobalAveragePoolOp final : public Op {
     Tensor y(DType::f32, pooled_shape(ctx.node, x.shape()));
     const int64_t planes = x.dim(0) * x.dim(1), spatial = dims_product(x.shape(), 2, x.shape().size());
     PRUNQ_CHECK(spatial > 0, where(ctx.node), ": input X ", x.desc(), " has no spatial elements");
+    const float* px = x.f32();
+    float* py = y.f32();
     parallel_for(planes, [&](int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; ++p) {
         double s = 0;
-        for (int64_t i = 0; i < spatial; ++i) s += x.f32()[p * spatial + i];
-        y.f32()[p] = float(s / double(spatial));
+        for (int64_t i = 0; i < spatial; ++i) s += px[p * spatial + i];
+        py[p] = float(s / double(spatial));
       }
     });
     ctx.outputs.at(0) = y;
@@ -54,10 +56,12 @@ class GlobalAveragePoolOp final : public Op {
       const Tensor dy = f32_input(ctx.node, *ctx.grad_outputs[0], "output gradient");
       PRUNQ_CHECK(dy.shape() == out, where(ctx.node), ": output gradient ", dy.desc(), " does not match output ",
                   shape_str(out));
+      const float* pdy = dy.f32();
+      float* pdx = dx.f32();
       parallel_for(planes, [&](int64_t p0, int64_t p1) {
         for (int64_t p = p0; p < p1; ++p) {
-          const float g = dy.f32()[p] / float(spatial);
-          for (int64_t i = 0; i < spatial; ++i) dx.f32()[p * spatial + i] = g;
+          const float g = pdy[p] / float(spatial);
+          for (int64_t i = 0; i < spatial; ++i) pdx[p * spatial + i] = g;
         }
       });
     }

@@ -99,10 +99,12 @@ class MaxPoolOp final : public Op {
       }
       const int64_t plane = r.w.ih * r.w.iw, out_plane = r.w.oh * r.w.ow;
       const int32_t* arg = argmax.data<int32_t>();
+      const float* pdy = dy.f32();
+      float* pdx = dx.f32();
       parallel_for(r.planes, [&](int64_t p0, int64_t p1) {
         for (int64_t p = p0; p < p1; ++p)
           for (int64_t o = p * out_plane; o < (p + 1) * out_plane; ++o)
-            if (arg[o] >= 0) dx.f32()[p * plane + arg[o]] += dy.f32()[o];
+            if (arg[o] >= 0) pdx[p * plane + arg[o]] += pdy[o];
       });
     }
     ctx.grad_inputs.at(0) = dx;

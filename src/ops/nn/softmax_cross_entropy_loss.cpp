@@ -70,15 +70,18 @@ LossSetup setup(const Node& node, const Tensor& scores_in, const Tensor& labels_
   const int64_t count = s.n * s.d;
   s.labels.resize(size_t(count));
   s.weight.resize(size_t(count));
+  const int64_t* labels64 = labels.dtype() == DType::i64 ? labels.data<int64_t>() : nullptr;
+  const int32_t* labels32 = labels.dtype() == DType::i32 ? labels.data<int32_t>() : nullptr;
+  const float* class_weight = weights.defined() ? weights.f32() : nullptr;
   for (int64_t i = 0; i < count; ++i) {
-    const int64_t l = labels.dtype() == DType::i64 ? labels.data<int64_t>()[i] : labels.data<int32_t>()[i];
+    const int64_t l = labels64 ? labels64[i] : labels32[i];
     s.labels[size_t(i)] = l;
     if (has_ignore && l == ignore) {
       s.weight[size_t(i)] = 0.f;
       continue;
     }
     PRUNQ_CHECK(l >= 0 && l < s.c, where(node), ": label ", l, " at element ", i, " is outside [0, ", s.c, ")");
-    s.weight[size_t(i)] = weights.defined() ? weights.f32()[l] : 1.f;
+    s.weight[size_t(i)] = class_weight ? class_weight[l] : 1.f;
     s.total_weight += s.weight[size_t(i)];
   }
   // log_softmax over C for every (n, d), with the max subtracted for stability.
@@ -128,14 +131,16 @@ class SoftmaxCrossEntropyLossOp final : public Op {
     const int64_t count = s.n * s.d;
     Tensor loss(DType::f32, red == Reduction::none ? s.element : Shape{});
     double total = 0;
+    const float* lp = s.log_prob.f32();
+    float* out = loss.f32();
     for (int64_t e = 0; e < count; ++e) {
       const float w = s.weight[size_t(e)];
-      const float l = w == 0.f ? 0.f : -w * s.log_prob.f32()[class_offset(s, e, s.labels[size_t(e)])];
-      if (red == Reduction::none) loss.f32()[e] = l;
+      const float l = w == 0.f ? 0.f : -w * lp[class_offset(s, e, s.labels[size_t(e)])];
+      if (red == Reduction::none) out[e] = l;
       total += l;
     }
-    if (red == Reduction::sum) loss.f32()[0] = float(total);
-    if (red == Reduction::mean) loss.f32()[0] = s.total_weight > 0 ? float(total / s.total_weight) : 0.f;
+    if (red == Reduction::sum) out[0] = float(total);
+    if (red == Reduction::mean) out[0] = s.total_weight > 0 ? float(total / s.total_weight) : 0.f;
     ctx.outputs.at(0) = loss;
     if (ctx.outputs.size() > 1 && ctx.node.outputs.size() > 1 && ctx.node.outputs[1] != kNoValue)
       ctx.outputs[1] = s.log_prob;
@@ -155,12 +160,13 @@ class SoftmaxCrossEntropyLossOp final : public Op {
       const Tensor gl = f32_input(ctx.node, *ctx.grad_outputs[0], "loss gradient");
       PRUNQ_CHECK(gl.numel() == (red == Reduction::none ? count : 1), where(ctx.node), ": loss gradient ",
                   gl.desc(), " does not match the loss");
+      const float* pgl = gl.f32();
       const double scale = red == Reduction::mean ? (s.total_weight > 0 ? 1.0 / s.total_weight : 0.0) : 1.0;
       // d loss_e / d scores = w_e * (softmax - onehot(label_e)).
       for (int64_t e = 0; e < count; ++e) {
         const float w = s.weight[size_t(e)];
         if (w == 0.f) continue;
-        const float ge = float((red == Reduction::none ? gl.f32()[e] : gl.f32()[0]) * scale) * w;
+        const float ge = float((red == Reduction::none ? pgl[e] : pgl[0]) * scale) * w;
         for (int64_t k = 0; k < s.c; ++k) {
           const int64_t o = class_offset(s, e, k);
           g[o] += ge * (std::exp(lp[o]) - (k == s.labels[size_t(e)] ? 1.f : 0.f));
@@ -172,12 +178,13 @@ class SoftmaxCrossEntropyLossOp final : public Op {
       const Tensor glp = f32_input(ctx.node, *ctx.grad_outputs[1], "log_prob gradient");
       PRUNQ_CHECK(glp.shape() == s.log_prob.shape(), where(ctx.node), ": log_prob gradient ", glp.desc(),
                   " does not match ", s.log_prob.desc());
+      const float* pglp = glp.f32();
       for (int64_t e = 0; e < count; ++e) {
         double sum = 0;
-        for (int64_t k = 0; k < s.c; ++k) sum += glp.f32()[class_offset(s, e, k)];
+        for (int64_t k = 0; k < s.c; ++k) sum += pglp[class_offset(s, e, k)];
         for (int64_t k = 0; k < s.c; ++k) {
           const int64_t o = class_offset(s, e, k);
-          g[o] += glp.f32()[o] - std::exp(lp[o]) * float(sum);
+          g[o] += pglp[o] - std::exp(lp[o]) * float(sum);
         }
       }
     }
