@@ -3,6 +3,8 @@
 // ("prunq: error: ...") naming the culprit, a non-zero exit code, and never a crash.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "cli/cli_fixture.h"
@@ -91,6 +93,19 @@ TEST_F(CliErrors, CorruptModelFiles) {
   }
 }
 
+TEST_F(CliErrors, DevicesAndFifosAreRefusedNotRead) {
+  // Reading /dev/zero or a FIFO would never end or block forever: they must be refused up front.
+  for (const std::string name : {"zero.prunq", "zero.onnx", "zero.npy"})
+    std::filesystem::create_symlink("/dev/zero", dir / name);
+  ASSERT_EQ(mkfifo((dir / "fifo.prunq").c_str(), 0600), 0);
+  expect_one_line_error(run({"inspect", dir / "zero.prunq"}), {"zero.prunq", "not a regular file"});
+  expect_one_line_error(run({"inspect", dir / "zero.onnx"}), {"zero.onnx", "not a regular file"});
+  expect_one_line_error(run({"inspect", dir / "fifo.prunq"}), {"fifo.prunq", "not a regular file"});
+  const std::string model = train_tiny_model();
+  expect_one_line_error(run({"run", model, "--input", dir / "zero.npy", "--output-dir", dir / "o"}),
+                        {"zero.npy", "not a regular file"});
+}
+
 TEST_F(CliErrors, WrongInputShapeNamesInputAndShapes) {
   const std::string model = train_tiny_model();
   const std::string x = dir / "x.npy";
@@ -109,7 +124,12 @@ TEST_F(CliErrors, BadInputFiles) {
   expect_one_line_error(run({"run", model, "--input", bad, "--output-dir", out}), {"bad.npy"});
   expect_one_line_error(run({"run", model, "--input", dir / "x.csv", "--output-dir", out}), {"x.csv"});
 
-  // Too many and too few inputs are usage mistakes.
+  // Too many, too few and empty inputs are usage mistakes.
+  for (const std::string spec : {"", "input="}) {
+    CliResult r = run({"run", model, "--input", spec, "--output-dir", out});
+    EXPECT_EQ(r.exit_code, 2) << spec;
+    EXPECT_NE(r.err.find("--input '" + spec + "' names no file"), std::string::npos) << r.err;
+  }
   const std::string x = dir / "x.npy";
   write_npy(x, Tensor::zeros(DType::f32, {1, 1, 28, 28}));
   CliResult r = run({"run", model, "--input", x, "--input", x, "--output-dir", out});

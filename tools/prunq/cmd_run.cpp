@@ -39,7 +39,9 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 Tensor read_input_tensor(const std::string& path) {
   std::error_code ec;
-  PRUNQ_CHECK(std::filesystem::is_regular_file(path, ec), "input file '", path, "' does not exist");
+  PRUNQ_CHECK(std::filesystem::exists(path, ec), "input file '", path, "' does not exist");
+  // Devices and FIFOs would block or never end.
+  PRUNQ_CHECK(std::filesystem::is_regular_file(path, ec), "input file '", path, "' is not a regular file");
   if (ends_with(path, ".npy")) return read_npy(path);
   if (ends_with(path, ".pb")) {
 #ifdef PRUNQ_HAVE_ONNX
@@ -77,12 +79,14 @@ std::vector<std::string> bind_inputs(const Graph& g, const std::vector<std::stri
     size_t slot = n;
     for (size_t i = 0; i < n && v != kNoValue; ++i)
       if (g.inputs()[i] == v) slot = i;
+    const std::string file = slot == n ? spec : spec.substr(eq + 1);
+    if (file.empty()) throw UsageError("--input '" + spec + "' names no file", usage);
     if (slot == n) {
       unnamed.push_back(spec);
       continue;
     }
     if (!files[slot].empty()) throw UsageError("input '" + g.value(v).name + "' given twice", usage);
-    files[slot] = spec.substr(eq + 1);
+    files[slot] = file;
   }
   size_t next = 0;
   for (const std::string& f : unnamed) {

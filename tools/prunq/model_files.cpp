@@ -39,10 +39,11 @@ ModelFormat model_format_of(const std::string& path) {
 
 Graph load_model_file(const std::string& path) {
   const ModelFormat format = model_format_of(path);
-  // Checked here so the message is the same for both formats.
+  // Checked here so the message is the same for both formats. Only regular files: reading a
+  // FIFO or a device (/dev/zero) would block or never end.
   std::error_code ec;
   PRUNQ_CHECK(std::filesystem::exists(path, ec), "model file '", path, "' does not exist");
-  PRUNQ_CHECK(!std::filesystem::is_directory(path, ec), "model file '", path, "' is a directory");
+  PRUNQ_CHECK(std::filesystem::is_regular_file(path, ec), "model file '", path, "' is not a regular file");
   if (format == ModelFormat::native) return load_model(path);
 #ifdef PRUNQ_HAVE_ONNX
   return load_onnx(path);
