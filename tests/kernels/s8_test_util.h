@@ -31,7 +31,8 @@ inline std::vector<GemmS8Kernel> kernels_to_test() {
   return ks;
 }
 
-// A random but valid QuantSpec for n output channels; `style` picks the corner exercised.
+// A random but valid QuantSpec for n output channels with the chosen output type, activation
+// signedness, per-channel (vs per-tensor) scales and weight zero points, weight zero points and bias.
 inline QuantSpec random_spec(std::mt19937& rng, int64_t n, QOut out, bool a_signed, bool per_channel, bool wzp,
                              bool bias) {
   QuantSpec s;
