@@ -54,7 +54,9 @@ class GuardedFloats {
   GuardedFloats& operator=(const GuardedFloats&) = delete;
   float* data() { return data_; }
   size_t size() const { return count_; }
-  void copy_from(const std::vector<float>& v) { std::memcpy(data_, v.data(), sizeof(float) * count_); }
+  void copy_from(const std::vector<float>& v) {
+    if (count_ > 0) std::memcpy(data_, v.data(), sizeof(float) * count_);
+  }
   std::vector<float> to_vector() const { return std::vector<float>(data_, data_ + count_); }
 
  private:
