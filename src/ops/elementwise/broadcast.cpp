@@ -92,16 +92,15 @@ Tensor reduce_to_shape(const Tensor& g, const Shape& target, const Node& node) {
     }
     return out;
   }
-  // Each row collapses to one target element: row sums in parallel (in double, since a row can be
-  // long), then a serial scatter, because different rows may share a target element.
+  // Each row collapses to one target element: row sums in parallel, then a serial scatter,
+  // because different rows may share a target element.
   if (p.rows == 1) {
     const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), inner / kElementwiseGrain));
     std::vector<double> partial(static_cast<size_t>(parts), 0.0);
     parallel_for(parts, [&](int64_t b, int64_t e) {
       for (int64_t k = b; k < e; ++k) {
-        double s = 0;
-        for (int64_t i = inner * k / parts; i < inner * (k + 1) / parts; ++i) s += pg[i];
-        partial[size_t(k)] = s;
+        const int64_t begin = inner * k / parts, end = inner * (k + 1) / parts;
+        partial[size_t(k)] = sum_f32(pg + begin, end - begin);
       }
     });
     double s = 0;
@@ -111,12 +110,7 @@ Tensor reduce_to_shape(const Tensor& g, const Shape& target, const Node& node) {
   }
   std::vector<double> sums(static_cast<size_t>(p.rows));
   parallel_for(p.rows, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* row = pg + r * inner;
-      double s = 0;
-      for (int64_t i = 0; i < inner; ++i) s += row[i];
-      sums[size_t(r)] = s;
-    }
+    for (int64_t r = r0; r < r1; ++r) sums[size_t(r)] = sum_f32(pg + r * inner, inner);
   }, std::max<int64_t>(1, kElementwiseGrain / inner));
   for (int64_t r = 0; r < p.rows; ++r) {
     int64_t og, ot;

@@ -15,6 +15,18 @@ void infer_like_input(InferContext& ctx, bool float_only) {
   ctx.outputs[0] = t;
 }
 
+double sum_f32(const float* p, int64_t n) {
+  constexpr int64_t kLanes = 16;
+  float lanes[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int64_t k = 0; k < kLanes; ++k) lanes[k] += p[i + k];
+  double s = 0;
+  for (; i < n; ++i) s += p[i];
+  for (float l : lanes) s += l;
+  return s;
+}
+
 Tensor grad_output_or_zeros(const BackwardContext& ctx, size_t i, const Shape& like) {
   if (i < ctx.grad_outputs.size() && ctx.grad_outputs[i]) {
     const Tensor& g = *ctx.grad_outputs[i];

@@ -29,6 +29,10 @@ void infer_like_input(InferContext& ctx, bool float_only = true);
 // when no gradient reaches that output.
 Tensor grad_output_or_zeros(const BackwardContext& ctx, size_t i, const Shape& like);
 
+// Sum of n floats. Sixteen independent float lanes (which GCC vectorises; a single running sum
+// is one long dependency chain it may not reorder), combined in double at the end.
+double sum_f32(const float* p, int64_t n);
+
 // y[i] = f(x[i]) over a contiguous f32 tensor.
 template <class F>
 Tensor map_f32(const Tensor& x, F f) {
