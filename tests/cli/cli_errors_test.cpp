@@ -52,6 +52,10 @@ TEST_F(CliErrors, OutputFolderIsCheckedBeforeTraining) {
   expect_one_line_error(run({"train", "--arch", "mlp", "--data", data_dir, "-o", out}), {"no-such-folder"});
   expect_one_line_error(run({"train", "--arch", "mlp", "--data", data_dir, "-o", dir / "m.txt"}),
                         {"m.txt", "unknown format"});
+  expect_one_line_error(
+      run({"train", "--arch", "mlp", "--data", data_dir, "-o", dir / "m.prunq", "--metrics", dir / "nope/m.json"}),
+      {"nope"});
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.prunq")) << "the check must come before training";
 }
 
 TEST_F(CliErrors, MissingModelFile) {

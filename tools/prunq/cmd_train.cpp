@@ -120,13 +120,53 @@ std::string metrics_json(const std::string& model_name, const std::string& out, 
 }
 
 // Output checks done before training, so a typo does not cost a whole run.
+void check_writable_folder(const std::string& file) {
+  std::filesystem::path dir = std::filesystem::path(file).parent_path();
+  std::error_code ec;
+  PRUNQ_CHECK(dir.empty() || std::filesystem::is_directory(dir, ec), "cannot write '", file, "': folder '",
+              dir.string(), "' does not exist");
+}
+
 void check_output_path(const std::string& out) {
   if (model_format_of(out) == ModelFormat::onnx)
     PRUNQ_CHECK(onnx_available(), out, ": this prunq was built without ONNX support; save as .prunq");
-  std::filesystem::path dir = std::filesystem::path(out).parent_path();
-  std::error_code ec;
-  PRUNQ_CHECK(dir.empty() || std::filesystem::is_directory(dir, ec), "cannot write '", out, "': folder '",
-              dir.string(), "' does not exist");
+  check_writable_folder(out);
+}
+
+TrainConfig train_config_from(const ParsedArgs& a, const std::string& usage) {
+  TrainConfig cfg;
+  cfg.epochs = a.get_int("epochs", cfg.epochs, 0, 100000);
+  cfg.batch_size = a.get_int("batch-size", cfg.batch_size, 1, 1 << 20);
+  cfg.seed = static_cast<uint64_t>(a.get_int("seed", 0, 0));
+  cfg.optimizer.kind = a.get("optimizer", "adam");
+  if (cfg.optimizer.kind != "adam" && cfg.optimizer.kind != "adamw" && cfg.optimizer.kind != "sgd")
+    throw UsageError("--optimizer must be adam, adamw or sgd, got '" + cfg.optimizer.kind + "'", usage);
+  cfg.optimizer.lr = static_cast<float>(a.get_double("lr", cfg.optimizer.lr, 1e-12, 100.0));
+  cfg.optimizer.weight_decay = static_cast<float>(a.get_double("weight-decay", 0.0, 0.0, 10.0));
+  if (cfg.optimizer.kind == "sgd")
+    cfg.optimizer.momentum = static_cast<float>(a.get_double("momentum", 0.9, 0.0, 1.0));
+  else if (a.has("momentum"))
+    throw UsageError("--momentum applies to --optimizer sgd only", usage);
+  const std::string schedule = a.get("schedule", "cosine");
+  if (schedule != "cosine" && schedule != "step" && schedule != "constant")
+    throw UsageError("--schedule must be cosine, step or constant, got '" + schedule + "'", usage);
+  cfg.schedule = parse_lr_schedule_kind(schedule);
+  cfg.progress = !a.has("no-progress");
+  return cfg;
+}
+
+// A fresh zoo model shaped for the data, with the data's normalisation built in; or the model
+// in the --from file, trained as it is.
+Graph initial_model(const ParsedArgs& a, const Dataset& train, uint64_t seed) {
+  if (a.has("from")) return load_model_file(a.get("from"));
+  ModelOptions opt;
+  opt.input_shape = {-1};
+  for (int64_t d : train.sample_shape()) opt.input_shape.push_back(d);
+  opt.num_classes = train.num_classes;
+  opt.seed = seed;
+  Graph model = build_model(a.get("arch"), opt);
+  prepend_input_normalization(model, compute_normalization(train));
+  return model;
 }
 
 }  // namespace
@@ -147,57 +187,29 @@ int cmd_train(const Args& args) {
     if (std::find(names.begin(), names.end(), arch) == names.end())
       throw UsageError("unknown --arch '" + arch + "'; known architectures: " + known_archs(), usage);
   }
-
-  TrainConfig cfg;
-  cfg.epochs = a.get_int("epochs", cfg.epochs, 0, 100000);
-  cfg.batch_size = a.get_int("batch-size", cfg.batch_size, 1, 1 << 20);
-  cfg.seed = static_cast<uint64_t>(a.get_int("seed", 0, 0));
-  cfg.optimizer.kind = a.get("optimizer", "adam");
-  if (cfg.optimizer.kind != "adam" && cfg.optimizer.kind != "adamw" && cfg.optimizer.kind != "sgd")
-    throw UsageError("--optimizer must be adam, adamw or sgd, got '" + cfg.optimizer.kind + "'", usage);
-  cfg.optimizer.lr = static_cast<float>(a.get_double("lr", cfg.optimizer.lr, 1e-12, 100.0));
-  cfg.optimizer.weight_decay = static_cast<float>(a.get_double("weight-decay", 0.0, 0.0, 10.0));
-  if (cfg.optimizer.kind == "sgd") cfg.optimizer.momentum = static_cast<float>(a.get_double("momentum", 0.9, 0.0, 1.0));
-  else if (a.has("momentum")) throw UsageError("--momentum applies to --optimizer sgd only", usage);
-  const std::string schedule = a.get("schedule", "cosine");
-  if (schedule != "cosine" && schedule != "step" && schedule != "constant")
-    throw UsageError("--schedule must be cosine, step or constant, got '" + schedule + "'", usage);
-  cfg.schedule = parse_lr_schedule_kind(schedule);
-  cfg.progress = !a.has("no-progress");
+  const TrainConfig cfg = train_config_from(a, usage);
   if (a.has("threads")) set_num_threads(static_cast<int>(a.get_int("threads", 0, 1, 1024)));
   const int64_t limit = a.get_int("limit", 0, 1);
   const int64_t test_limit = a.get_int("test-limit", 0, 1);
   const int64_t val_split = a.get_int("val-split", 0, 1);
 
-  const std::string from = a.get("from");
   // With --from, the model comes from the file; --arch (optional then) only names the run.
-  const std::string model_name = a.has("arch") ? arch : std::filesystem::path(from).stem().string();
+  const std::string model_name = a.has("arch") ? arch : std::filesystem::path(a.get("from")).stem().string();
   const std::string out = a.get("o", a.has("from") ? model_name + "-trained.prunq" : arch + ".prunq");
   check_output_path(out);
+  if (a.has("metrics")) check_writable_folder(a.get("metrics"));
 
   Dataset train = load_dataset_split(a.get("data"), "train", limit);
   Dataset test = load_dataset_split(a.get("data"), "test", test_limit);
   Dataset validation;
   if (val_split > 0) std::tie(train, validation) = split_validation(train, val_split);
+  Graph model = initial_model(a, train, cfg.seed);
 
-  Graph model;
-  if (!a.has("from")) {
-    ModelOptions opt;
-    opt.input_shape = {-1};
-    for (int64_t d : train.sample_shape()) opt.input_shape.push_back(d);
-    opt.num_classes = train.num_classes;
-    opt.seed = cfg.seed;
-    model = build_model(arch, opt);
-    prepend_input_normalization(model, compute_normalization(train));
-  } else {
-    model = load_model_file(from);
-  }
-
+  const std::string val_note = val_split > 0 ? ", " + std::to_string(validation.size()) + " validation" : "";
   std::fprintf(stderr, "prunq: training %s on %lld images (%lld test%s), %lld epochs, %s lr %g, batch %lld, %d threads\n",
                model_name.c_str(), static_cast<long long>(train.size()), static_cast<long long>(test.size()),
-               val_split > 0 ? (", " + std::to_string(validation.size()) + " validation").c_str() : "",
-               static_cast<long long>(cfg.epochs), cfg.optimizer.kind.c_str(), double(cfg.optimizer.lr),
-               static_cast<long long>(cfg.batch_size), num_threads());
+               val_note.c_str(), static_cast<long long>(cfg.epochs), cfg.optimizer.kind.c_str(),
+               double(cfg.optimizer.lr), static_cast<long long>(cfg.batch_size), num_threads());
   const auto start = std::chrono::steady_clock::now();
   Trainer trainer(model, cfg);
   auto reporter = std::make_shared<EpochReporter>(test, cfg.epochs, cfg.progress);
