@@ -2,7 +2,8 @@
 // per-ISA micro-kernels. A micro-kernel multiplies one packed A panel (mr rows) by one packed B
 // panel (nr columns) over kc and stores the mr x nr tile into C with the tile epilogue.
 //
-// Packed layouts (both zero-padded to full panels, 64-byte aligned):
+// Packed layouts (both zero-padded to full panels; B panels start 64-byte aligned and their rows
+// stay aligned for nr = 16 or 32, A panels are only read by broadcasts and need no alignment):
 //   A panel: a[k * mr + i] = op(A)[i, k]     B panel: b[k * nr + j] = op(B)[k, j]
 #pragma once
 #include <cstdint>
