@@ -7,6 +7,7 @@
 
 #include "cli/cli_fixture.h"
 #include "cli/json_parse.h"
+#include "graph/builder.h"
 #include "io/data/npy.h"
 #include "io/native/model_file.h"
 #include "runtime/executor.h"
@@ -112,6 +113,21 @@ TEST_F(CliModel, RunWritesOutputsMatchingTheExecutor) {
     ASSERT_EQ(y.shape(), (Shape{3, 10}));
     EXPECT_EQ(max_abs_diff(y, expected), 0.0f);
   }
+}
+
+TEST_F(CliModel, RunOutputFileNamesStayInsideTheFolder) {
+  // Two outputs whose names would be paths ("a/b", ".."): written as safe file names in DIR.
+  GraphBuilder b("two_outputs");
+  ValueId x = b.input("x", DType::f32, {-1, 3});
+  b.output(b.relu(x), "a/b");
+  b.output(b.op1("Neg", {x}), "..");
+  save_model(b.finish(), dir / "two.prunq");
+  write_npy(dir / "x.npy", Tensor::from_vector({1, 3}, {-1.f, 0.5f, 2.f}));
+  CliResult r = run({"run", dir / "two.prunq", "--input", dir / "x.npy", "--output-dir", dir / "out"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(max_abs_diff(read_npy(dir / "out/a_b.npy"), Tensor::from_vector({1, 3}, {0.f, 0.5f, 2.f})), 0.f);
+  EXPECT_EQ(max_abs_diff(read_npy(dir / "out/output...npy"), Tensor::from_vector({1, 3}, {1.f, -0.5f, -2.f})), 0.f);
+  EXPECT_FALSE(std::filesystem::exists(dir / "out/a"));
 }
 
 TEST_F(CliModel, OnnxImportExportRoundTrip) {

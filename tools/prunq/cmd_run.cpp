@@ -29,7 +29,9 @@ ArgParser make_parser() {
               true)
       .option("output-dir", "DIR", "folder for the outputs (created if missing; required)")
       .option("threads", "T", "worker threads (default: PRUNQ_NUM_THREADS or all cores)")
-      .epilog("example:\n  prunq run model.prunq --input input=image.npy --output-dir out/");
+      .epilog("Output files are named after the graph outputs; characters other than letters, digits,\n"
+              "'-', '_' and '.' become '_' (an ONNX output 'out/0' is written as out_0.npy).\n\n"
+              "example:\n  prunq run model.prunq --input input=image.npy --output-dir out/");
   return p;
 }
 
