@@ -162,20 +162,26 @@ void transform_output(const WinogradShape& s, const float* mbuf, const float* bi
 void winograd_conv3x3(const WinogradShape& s, const float* x, const float* weight, const float* bias, float* y) {
   const int64_t tiles_h = (s.oh + 1) / 2, tiles_w = (s.ow + 1) / 2, tiles_img = tiles_h * tiles_w;
   const int64_t per_image = 16 * (s.in_channels + s.out_channels) * tiles_img;
-  const int64_t chunk = std::clamp<int64_t>(kTileBudget / std::max<int64_t>(1, per_image), 1, s.batch);
+  // As in conv_gemm: threads split the batch and run their 16 GEMMs single-threaded.
+  const int64_t per_thread = (s.batch + num_threads() - 1) / num_threads();
+  const int64_t chunk = std::clamp<int64_t>(kTileBudget / std::max<int64_t>(1, per_image), 1,
+                                            std::max<int64_t>(1, per_thread));
+  const int64_t chunks = (s.batch + chunk - 1) / chunk;
   const int64_t mc = s.out_channels * s.in_channels;
-  float* u = scratch(0, size_t(16 * mc));
-  float* v = scratch(1, size_t(16 * s.in_channels * chunk * tiles_img));
-  float* mbuf = scratch(2, size_t(16 * s.out_channels * chunk * tiles_img));
-  transform_weights(weight, s.out_channels, s.in_channels, u);
-  for (int64_t n0 = 0; n0 < s.batch; n0 += chunk) {
-    const int64_t nb = std::min(chunk, s.batch - n0), cols = nb * tiles_img;
-    transform_input(s, x + n0 * s.in_channels * s.ih * s.iw, nb, tiles_h, tiles_w, v);
-    for (int64_t k = 0; k < 16; ++k)
-      gemm_f32(false, false, s.out_channels, cols, s.in_channels, 1.f, u + k * mc, s.in_channels,
-               v + k * s.in_channels * cols, cols, 0.f, mbuf + k * s.out_channels * cols, cols);
-    transform_output(s, mbuf, bias, n0, nb, tiles_h, tiles_w, y);
-  }
+  std::vector<float> u(size_t(16 * mc));
+  transform_weights(weight, s.out_channels, s.in_channels, u.data());
+  parallel_for(chunks, [&](int64_t c0, int64_t c1) {
+    float* v = scratch(1, size_t(16 * s.in_channels * chunk * tiles_img));
+    float* mbuf = scratch(2, size_t(16 * s.out_channels * chunk * tiles_img));
+    for (int64_t ci = c0; ci < c1; ++ci) {
+      const int64_t n0 = ci * chunk, nb = std::min(chunk, s.batch - n0), cols = nb * tiles_img;
+      transform_input(s, x + n0 * s.in_channels * s.ih * s.iw, nb, tiles_h, tiles_w, v);
+      for (int64_t k = 0; k < 16; ++k)
+        gemm_f32(false, false, s.out_channels, cols, s.in_channels, 1.f, u.data() + k * mc, s.in_channels,
+                 v + k * s.in_channels * cols, cols, 0.f, mbuf + k * s.out_channels * cols, cols);
+      transform_output(s, mbuf, bias, n0, nb, tiles_h, tiles_w, y);
+    }
+  });
 }
 
 void winograd_conv3x3_input_grad(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t ih, int64_t iw,
