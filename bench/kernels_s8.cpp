@@ -1,5 +1,6 @@
-// int8 kernel benchmarks: GEMM shapes, and the conv layers of fmnist-cnn, MobileNetV2 and
-// ResNet-18 (NHWC, batch as listed). Counters: GMAC/s and the fraction of the vpdpbusd peak
+// int8 kernel benchmarks: GEMM shapes, the conv layers of fmnist-cnn, MobileNetV2 and
+// ResNet-18 (NHWC, batch as listed), and depthwise layers with both the best and the scalar
+// kernel. Counters: GMAC/s and the fraction of the vpdpbusd peak
 // measured in the same run (per thread used). Single-threaded runs are timed in thread CPU time
 // like the peak loop; multi-threaded ones in wall time. PRUNQ_BENCH_WALL=1 times everything in
 // wall time (bench/run_kernel_bench.sh sets it: PyTorch is timed in wall time too).
