@@ -66,7 +66,7 @@ Tensor Tensor::from_vector(Shape shape, const std::vector<float>& values) {
   Tensor t(DType::f32, std::move(shape));
   PRUNQ_CHECK(static_cast<int64_t>(values.size()) == t.numel(), "from_vector: ", values.size(),
               " values for shape ", shape_str(t.shape()));
-  std::memcpy(t.raw(), values.data(), values.size() * sizeof(float));
+  if (!values.empty()) std::memcpy(t.raw(), values.data(), values.size() * sizeof(float));
   return t;
 }
 
@@ -74,7 +74,7 @@ Tensor Tensor::from_vector_i64(Shape shape, const std::vector<int64_t>& values) 
   Tensor t(DType::i64, std::move(shape));
   PRUNQ_CHECK(static_cast<int64_t>(values.size()) == t.numel(), "from_vector_i64: ", values.size(),
               " values for shape ", shape_str(t.shape()));
-  std::memcpy(t.raw(), values.data(), values.size() * sizeof(int64_t));
+  if (!values.empty()) std::memcpy(t.raw(), values.data(), values.size() * sizeof(int64_t));
   return t;
 }
 
