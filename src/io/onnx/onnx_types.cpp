@@ -35,9 +35,10 @@ void value_type_to_onnx(const TensorType& type, onnx::TypeProto* out) {
   auto* shape = tt->mutable_shape();
   for (size_t i = 0; i < type.shape.size(); ++i) {
     auto* d = shape->add_dim();
-    // Unknown dims become symbols; the leading one is the batch by prunq's convention.
+    // An unknown leading dim is the batch by prunq's convention, shared by inputs and outputs
+    // ("N"); other unknown dims stay anonymous so no two of them are claimed equal.
     if (type.shape[i] >= 0) d->set_dim_value(type.shape[i]);
-    else d->set_dim_param(i == 0 ? "N" : "d" + std::to_string(i));
+    else if (i == 0) d->set_dim_param("N");
   }
 }
 
