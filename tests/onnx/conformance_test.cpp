@@ -25,10 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 const char* const kNodeTestDir = "/usr/share/libonnx-testdata/data/node";
 
-const char* const kTrainingDropout =
-    "training-mode Dropout: the training_mode input is BOOL (no bool dtype in prunq) and the expected "
-    "outputs come from numpy's RNG, which prunq's mask generator does not reproduce";
-
 const char* const kCastLikeShape =
     "the test data feeds the 'like' input as [1] while the model declares [3, 4]; prunq checks input shapes";
 
@@ -51,12 +47,6 @@ const std::map<std::string, std::string>& skip_list() {
                                                "not imported: models are imported in inference form"},
       {"test_averagepool_3d_default", "3-D pooling: prunq's AveragePool supports 1-D and 2-D windows"},
       {"test_maxpool_3d_default", "3-D pooling: prunq's MaxPool supports 1-D and 2-D windows"},
-      {"test_training_dropout", kTrainingDropout},
-      {"test_training_dropout_default", kTrainingDropout},
-      {"test_training_dropout_default_mask", kTrainingDropout},
-      {"test_training_dropout_mask", kTrainingDropout},
-      {"test_training_dropout_zero_ratio", kTrainingDropout},
-      {"test_training_dropout_zero_ratio_mask", kTrainingDropout},
       {"test_max_float16", "Max computes f32 only"},
       {"test_max_int8", "Max computes f32 only"},
       {"test_max_uint8", "Max computes f32 only"},
@@ -72,8 +62,6 @@ const std::map<std::string, std::string>& skip_list() {
                                        "even (the rounding ONNX 1.14+ specifies)"},
       {"test_castlike_BFLOAT16_to_FLOAT_expanded", kCastLikeShape},
       {"test_castlike_FLOAT_to_BFLOAT16_expanded", kCastLikeShape},
-      {"test_dropout_default_mask", "Dropout's mask output is BOOL, a dtype prunq does not have"},
-      {"test_dropout_default_mask_ratio", "Dropout's mask output is BOOL, a dtype prunq does not have"},
   };
   return skips;
 }
@@ -246,13 +234,21 @@ TEST_P(OnnxConformance, NodeTests) {
 INSTANTIATE_TEST_SUITE_P(Node, OnnxConformance, ::testing::ValuesIn(ops_with_cases()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
-// A skip must name a real case of a supported op, so the list cannot go stale silently.
+// A skip must name a real case of a supported op that the element-type rule does not already
+// cover, so the list cannot go stale silently.
 TEST(OnnxConformanceSkipList, NamesRealApplicableCases) {
   if (!fs::exists(kNodeTestDir)) GTEST_SKIP() << kNodeTestDir << " missing";
   std::set<std::string> applicable;
   for (const auto& [op, cases] : cases_by_op())
     for (const Case& c : cases) applicable.insert(c.name);
-  for (const auto& [name, reason] : skip_list()) EXPECT_TRUE(applicable.count(name)) << name << " is not an applicable case";
+  std::set<std::string> foreign;
+  for (const auto& [op, cases] : cases_by_op())
+    for (const Case& c : cases)
+      if (!c.foreign_dtype.empty()) foreign.insert(c.name);
+  for (const auto& [name, reason] : skip_list()) {
+    EXPECT_TRUE(applicable.count(name)) << name << " is not an applicable case";
+    EXPECT_FALSE(foreign.count(name)) << name << " is already skipped by the element-type rule";
+  }
 }
 
 }  // namespace
