@@ -1,6 +1,7 @@
 // fp32 kernel benchmarks: prunq's GEMM (square 256..2048 and the GEMMs fmnist-cnn training runs
 // at batch 128) next to gemm_f32's BLAS backend (OpenBLAS when linked), and the inference conv
-// layers of fmnist-cnn, MobileNetV2 and ResNet-18 (batch 1, NCHW) next to im2col + BLAS.
+// layers of fmnist-cnn, MobileNetV2 and ResNet-18 (batch 1, NCHW), with weights packed per call
+// and prepacked once, next to im2col + BLAS.
 // Counters: GFLOP/s and peak_frac, the fraction of the fp32 FMA peak measured in the same run
 // (per thread used). Single-threaded runs are timed in thread CPU time like the peak loop, so a
 // busy shared machine does not distort the ratio; multi-threaded runs in wall time.
@@ -166,7 +167,7 @@ void im2col(const Conv2dParams& p, const float* x, float* col) {
           }
 }
 
-enum class ConvImpl { prunq, im2col_blas };
+enum class ConvImpl { prunq, prunq_prepacked, im2col_blas };
 
 template <ConvImpl kImpl>
 void BM_conv(benchmark::State& state) {
@@ -174,8 +175,8 @@ void BM_conv(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(1));
   const Conv2dParams p = params_of(l);
   const bool depthwise = l.groups > 1;
-  if (kImpl == ConvImpl::im2col_blas && depthwise) {
-    state.SkipWithError("depthwise has no GEMM baseline");
+  if (kImpl != ConvImpl::prunq && depthwise) {
+    state.SkipWithError("depthwise: no GEMM baseline, no weight packing");
     return;
   }
   const int64_t taps = (p.in_channels / p.groups) * p.kernel_h * p.kernel_w, pixels = p.out_h() * p.out_w();
@@ -183,12 +184,15 @@ void BM_conv(benchmark::State& state) {
                      b = randoms(size_t(p.out_channels), 3), y(size_t(p.out_channels * pixels)),
                      col(kImpl == ConvImpl::im2col_blas ? size_t(taps * pixels) : 0);
   state.SetLabel(l.name);
+  const PackedConv2dF32 packed = kImpl == ConvImpl::prunq_prepacked ? prepack_conv2d_f32(p, w.data()) : PackedConv2dF32{};
   time_loop(state, threads, conv_flops(p), [&] {
     if (kImpl == ConvImpl::prunq) {
       if (depthwise)
         dwconv2d_f32(p, x.data(), w.data(), b.data(), Activation::relu6, y.data());
       else
         conv2d_f32(p, x.data(), w.data(), b.data(), Activation::relu6, y.data());
+    } else if (kImpl == ConvImpl::prunq_prepacked) {
+      conv2d_f32_prepacked(packed, 1, x.data(), b.data(), Activation::relu6, y.data());
     } else {
       im2col(p, x.data(), col.data());
       gemm_f32(false, false, p.out_channels, pixels, taps, 1.f, w.data(), taps, col.data(), pixels, 0.f, y.data(),
@@ -210,5 +214,6 @@ void conv_layers(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_gemm<true>)->Name("gemm_prunq")->Apply(gemm_shapes)->UseManualTime()->MinTime(0.2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_gemm<false>)->Name("gemm_blas")->Apply(gemm_shapes)->UseManualTime()->MinTime(0.2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_conv<ConvImpl::prunq>)->Name("conv_prunq")->Apply(conv_layers)->UseManualTime()->MinTime(0.2)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_conv<ConvImpl::prunq_prepacked>)->Name("conv_prunq_prepacked")->Apply(conv_layers)->UseManualTime()->MinTime(0.2)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_conv<ConvImpl::im2col_blas>)->Name("conv_im2col_blas")->Apply(conv_layers)->UseManualTime()->MinTime(0.2)->Unit(benchmark::kMicrosecond);
 BENCHMARK_MAIN();

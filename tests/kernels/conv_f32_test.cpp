@@ -1,6 +1,7 @@
 // fp32 inference convolution (1x1 GEMM path and implicit-GEMM KxK path) on every allowed GEMM
 // variant against the direct reference: padding, stride, dilation, groups, batch, odd sizes,
-// bias + activation epilogues, all buffers guarded against over-reads; and parameter errors.
+// bias + activation epilogues, all buffers guarded against over-reads; prepacked weights give
+// the same bits; parameter errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -122,6 +123,30 @@ TEST_P(ConvF32Variant, LargeEnoughToThreadAndBlock) {
   check_conv(GetParam(), conv(1, 64, 28, 28, 40, 3, 3, 1, 1), true, Activation::relu, 60);
 }
 
+TEST_P(ConvF32Variant, PrepackedWeightsGiveTheSameBits) {
+  // Same micro-kernel, same K blocks, same summation order: prepacking must change nothing.
+  // Cases: several KC blocks (K = 40*9 = 360), row tails, groups, pointwise, batch 2, and
+  // M > N so two threads split rows instead of columns.
+  const Conv2dParams cases[] = {conv(2, 40, 9, 8, 30, 3, 3, 1, 1), conv(1, 8, 7, 7, 12, 3, 3, 2, 1, 1, 4),
+                                conv(1, 24, 6, 6, 17, 1, 1), conv(1, 16, 4, 4, 64, 3, 3, 1, 1)};
+  uint64_t seed = 80;
+  for (const Conv2dParams& p : cases) {
+    SCOPED_TRACE(describe(p));
+    const size_t in_n = p.batch * p.in_channels * p.in_h * p.in_w;
+    const size_t w_n = p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w;
+    const size_t out_n = p.batch * p.out_channels * p.out_h() * p.out_w();
+    std::vector<float> x = random_floats(in_n, seed++), w = random_floats(w_n, seed++), b = random_floats(p.out_channels, seed++);
+    std::vector<float> direct(out_n), packed(out_n);
+    conv2d_f32_isa(GetParam(), p, x.data(), w.data(), b.data(), Activation::relu, direct.data());
+    PackedConv2dF32 pw = prepack_conv2d_f32_isa(GetParam(), p, w.data());
+    std::fill(w.begin(), w.end(), std::numeric_limits<float>::quiet_NaN());  // the original is not read again
+    GuardedFloats gx(in_n), gy(out_n);
+    gx.copy_from(x);
+    conv2d_f32_prepacked(pw, p.batch, gx.data(), b.data(), Activation::relu, gy.data());
+    EXPECT_EQ(gy.to_vector(), direct);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Variants, ConvF32Variant, ::testing::ValuesIn(testing::kF32Variants),
                          testing::isa_param_name);
 
@@ -145,6 +170,10 @@ TEST(ConvF32, BadParametersThrow) {
   neg.pad_left = -1;
   EXPECT_THROW(run(neg), Error);
   EXPECT_THROW(conv2d_f32(conv(1, 1, 4, 4, 1, 3, 3), nullptr, buf.data(), nullptr, Activation::none, buf.data()), Error);
+  EXPECT_THROW(conv2d_f32_prepacked(PackedConv2dF32{}, 1, buf.data(), nullptr, Activation::none, buf.data()), Error);
+  EXPECT_THROW(prepack_conv2d_f32(conv(1, 3, 8, 8, 4, 3, 3), nullptr), Error);
+  PackedConv2dF32 pw = prepack_conv2d_f32(conv(1, 3, 8, 8, 4, 3, 3), buf.data());
+  EXPECT_THROW(conv2d_f32_prepacked(pw, 0, buf.data(), nullptr, Activation::none, buf.data() + 2048), Error);
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ void run_rect(const Ukernel& uk, const GemmProblem& p, int64_t m0, int64_t m1, i
   const int64_t kc_max = balanced_block(p.K, uk.kc, 1);
   const int64_t mc_max = balanced_block(m1 - m0, uk.mc, mr);
   const int64_t nc_max = balanced_block(n1 - n0, uk.nc, nr);
-  float* apack = t_pack_a.get(round_up(mc_max, mr) * kc_max);
+  float* apack = p.a_packed ? nullptr : t_pack_a.get(round_up(mc_max, mr) * kc_max);
   float* bpack = t_pack_b.get(round_up(nc_max, nr) * kc_max);
   const GemmEpilogue* e = p.epilogue;
   const bool clamp = has_clamp(e);
@@ -72,7 +72,11 @@ void run_rect(const Ukernel& uk, const GemmProblem& p, int64_t m0, int64_t m1, i
     for (int64_t pc = 0; pc < p.K; pc += kc_max) {
       const int64_t kc = std::min(kc_max, p.K - pc);
       const bool first = pc == 0, last = pc + kc >= p.K;
-      pack_a_matrix(p.A, uk, ic, mc, pc, kc, apack);
+      const float* ablock = apack;
+      if (p.a_packed)
+        ablock = p.a_packed + pc * round_up(p.M, mr) + ic * kc;  // ic is a multiple of mr
+      else
+        pack_a_matrix(p.A, uk, ic, mc, pc, kc, apack);
       TileStore st;
       st.alpha = p.alpha;
       st.beta = first ? p.beta : 1.f;
@@ -85,7 +89,7 @@ void run_rect(const Ukernel& uk, const GemmProblem& p, int64_t m0, int64_t m1, i
         const int64_t nc = std::min(nc_max, n1 - jc);
         p.B.pack(p.B.ctx, uk, pc, kc, jc, nc, bpack);
         for (int64_t ir = 0; ir < mc; ir += mr) {
-          const float* apanel = apack + (ir / mr) * kc * mr;
+          const float* apanel = ablock + (ir / mr) * kc * mr;
           const int m = static_cast<int>(std::min<int64_t>(mr, mc - ir));
           st.row_bias = last && e && e->row_bias ? e->row_bias + ic + ir : nullptr;
           float* crow = p.C + (ic + ir) * p.ldc + jc;
@@ -114,6 +118,15 @@ void run_empty_k(const GemmProblem& p) {
 constexpr double kMinParallelFlops = 4.0e6;
 
 }  // namespace
+
+int64_t packed_a_floats(const Ukernel& uk, int64_t M, int64_t K) { return round_up(M, uk.mr) * K; }
+
+void pack_a_whole(const Ukernel& uk, const MatrixF32& A, int64_t M, int64_t K, float* dst) {
+  if (M <= 0 || K <= 0) return;
+  const int64_t kc_max = balanced_block(K, uk.kc, 1);  // the same K blocks run_rect uses
+  for (int64_t pc = 0; pc < K; pc += kc_max)
+    pack_a_matrix(A, uk, 0, M, pc, std::min(kc_max, K - pc), dst + pc * round_up(M, uk.mr));
+}
 
 void run_gemm(const Ukernel& uk, const GemmProblem& p) {
   if (p.M <= 0 || p.N <= 0) return;

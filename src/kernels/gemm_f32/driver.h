@@ -38,7 +38,16 @@ struct GemmProblem {
   float* C = nullptr;
   int64_t ldc = 0;
   const GemmEpilogue* epilogue = nullptr;  // may be null
+  // Optional: op(A) already packed by pack_a_whole for the same micro-kernel, M and K; then A
+  // is not read (weights packed once at load instead of on every call).
+  const float* a_packed = nullptr;
 };
+
+// Floats pack_a_whole writes for an M x K op(A).
+int64_t packed_a_floats(const Ukernel& uk, int64_t M, int64_t K);
+// Packs all of op(A) in the order run_gemm walks it: for each KC block (starting at pc, kc
+// long), all ceil(M / mr) panels, the block at dst + pc * round_up(M, mr).
+void pack_a_whole(const Ukernel& uk, const MatrixF32& A, int64_t M, int64_t K, float* dst);
 
 // Runs the problem with the given micro-kernel, using parallel_for when it is big enough.
 void run_gemm(const Ukernel& uk, const GemmProblem& p);
