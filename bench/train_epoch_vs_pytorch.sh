@@ -19,14 +19,19 @@ if [ ! -x "$BIN" ]; then
   ninja -C "$BUILD_DIR" -j2 bench_train_epoch
 fi
 
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
 # OpenBLAS (behind prunq's gemm_f32) gets the same thread budget as PyTorch.
 echo "== prunq =="
-prunq_out=$(OPENBLAS_NUM_THREADS=$THREADS PRUNQ_NUM_THREADS=$THREADS \
+OPENBLAS_NUM_THREADS=$THREADS PRUNQ_NUM_THREADS=$THREADS \
   "$BIN" --threads "$THREADS" --arch fmnist-cnn --batch 128 --lr 1e-3 --optimizer adam --schedule constant "${EXTRA[@]}" \
-  | tee /dev/stderr)
+  | tee "$tmp/prunq.txt"
 echo "== pytorch =="
-torch_out=$(OMP_NUM_THREADS=$THREADS /usr/bin/python3 bench/train_pytorch_epoch.py --threads "$THREADS" --batch 128 \
-  --lr 1e-3 "${EXTRA[@]}" | tee /dev/stderr)
+OMP_NUM_THREADS=$THREADS /usr/bin/python3 bench/train_pytorch_epoch.py --threads "$THREADS" --batch 128 --lr 1e-3 \
+  "${EXTRA[@]}" | tee "$tmp/pytorch.txt"
+prunq_out=$(cat "$tmp/prunq.txt")
+torch_out=$(cat "$tmp/pytorch.txt")
 
 field() { echo "$1" | grep '^RESULT' | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 pw=$(field "$prunq_out" epoch_seconds); pc=$(field "$prunq_out" epoch_cpu_seconds)
