@@ -34,7 +34,7 @@ BnDims bn_dims(const Node& node, const Shape& x, const std::vector<const Shape*>
   return BnDims{x[0], x[1], dims_product(x, 2, x.size())};
 }
 
-// Per channel: calls fn(c, plane pointer offset) for each of the batch planes of channel c.
+// Calls fn(offset) with the element offset of each of the batch planes of channel c.
 template <typename Fn>
 void for_channel_planes(const BnDims& d, int64_t c, Fn&& fn) {
   for (int64_t n = 0; n < d.batch; ++n) fn((n * d.channels + c) * d.spatial);

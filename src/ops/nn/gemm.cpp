@@ -103,22 +103,20 @@ class GemmOp final : public Op {
     const int64_t lda = a.dim(1), ldb = b.dim(1);
     if (want(0)) {
       // d op(A) = alpha * dY * op(B)^T; for transA the stored A is its transpose.
-      Tensor da(DType::f32, a.shape());
+      Tensor da = Tensor::zeros(DType::f32, a.shape());  // stays zero when a dim is empty
       if (!d.trans_a)
         gemm_f32(false, !d.trans_b, d.m, d.k, d.n, d.alpha, dy.f32(), d.n, b.f32(), ldb, 0.f, da.f32(), d.k);
       else
         gemm_f32(d.trans_b, true, d.k, d.m, d.n, d.alpha, b.f32(), ldb, dy.f32(), d.n, 0.f, da.f32(), d.m);
-      if (d.k * d.n == 0 || d.m == 0) da.zero();
       ctx.grad_inputs.at(0) = da;
     }
     if (want(1)) {
       // d op(B) = alpha * op(A)^T * dY; for transB the stored B is its transpose.
-      Tensor db(DType::f32, b.shape());
+      Tensor db = Tensor::zeros(DType::f32, b.shape());
       if (!d.trans_b)
         gemm_f32(!d.trans_a, false, d.k, d.n, d.m, d.alpha, a.f32(), lda, dy.f32(), d.n, 0.f, db.f32(), d.n);
       else
         gemm_f32(true, d.trans_a, d.n, d.k, d.m, d.alpha, dy.f32(), d.n, a.f32(), lda, 0.f, db.f32(), d.k);
-      if (d.m == 0) db.zero();
       ctx.grad_inputs.at(1) = db;
     }
     if (want(2)) {

@@ -47,8 +47,10 @@ void transform_input(const WinogradShape& s, const float* x, int64_t nb, int64_t
   const int64_t col_lo = std::min(row_len, s.pl), col_hi = std::clamp<int64_t>(s.iw + s.pl, col_lo, row_len);
   parallel_for(nb * s.in_channels, [&](int64_t p0, int64_t p1) {
     float* row = scratch(3, size_t(row_len + 2 * (tiles_w + 1) + 4 * tiles_w * rows_needed));
-    float* even = row + row_len;       // row[2q]
-    float* odd = even + tiles_w + 1;   // row[2q + 1]
+    // The pointers below address disjoint parts of one buffer: __restrict lets the compiler
+    // vectorise the per-row loops without alias checks.
+    float* __restrict even = row + row_len;       // row[2q]
+    float* __restrict odd = even + tiles_w + 1;   // row[2q + 1]
     float* db = odd + tiles_w + 1;     // db[(r * 4 + j) * tiles_w + tx]: (d B) of padded row r
     for (int64_t p = p0; p < p1; ++p) {
       const int64_t b = p / s.in_channels, c = p % s.in_channels;
@@ -68,10 +70,10 @@ void transform_input(const WinogradShape& s, const float* x, int64_t nb, int64_t
           even[q] = row[2 * q];
           odd[q] = row[2 * q + 1];
         }
-        float* e0 = e;
-        float* e1 = e + tiles_w;
-        float* e2 = e + 2 * tiles_w;
-        float* e3 = e + 3 * tiles_w;
+        float* __restrict e0 = e;
+        float* __restrict e1 = e + tiles_w;
+        float* __restrict e2 = e + 2 * tiles_w;
+        float* __restrict e3 = e + 3 * tiles_w;
         for (int64_t tx = 0; tx < tiles_w; ++tx) {  // d B: x0-x2, x1+x2, x2-x1, x1-x3
           const float x0 = even[tx], x1 = odd[tx], x2 = even[tx + 1], x3 = odd[tx + 1];
           e0[tx] = x0 - x2;
@@ -82,14 +84,14 @@ void transform_input(const WinogradShape& s, const float* x, int64_t nb, int64_t
       }
       for (int64_t ty = 0; ty < tiles_h; ++ty)
         for (int j = 0; j < 4; ++j) {  // B^T (d B): rows r0-r2, r1+r2, r2-r1, r1-r3
-          const float* r0 = db + ((2 * ty + 0) * 4 + j) * tiles_w;
-          const float* r1 = db + ((2 * ty + 1) * 4 + j) * tiles_w;
-          const float* r2 = db + ((2 * ty + 2) * 4 + j) * tiles_w;
-          const float* r3 = db + ((2 * ty + 3) * 4 + j) * tiles_w;
-          float* v0 = dst + (0 * 4 + j) * kstride + ty * tiles_w;
-          float* v1 = dst + (1 * 4 + j) * kstride + ty * tiles_w;
-          float* v2 = dst + (2 * 4 + j) * kstride + ty * tiles_w;
-          float* v3 = dst + (3 * 4 + j) * kstride + ty * tiles_w;
+          const float* __restrict r0 = db + ((2 * ty + 0) * 4 + j) * tiles_w;
+          const float* __restrict r1 = db + ((2 * ty + 1) * 4 + j) * tiles_w;
+          const float* __restrict r2 = db + ((2 * ty + 2) * 4 + j) * tiles_w;
+          const float* __restrict r3 = db + ((2 * ty + 3) * 4 + j) * tiles_w;
+          float* __restrict v0 = dst + (0 * 4 + j) * kstride + ty * tiles_w;
+          float* __restrict v1 = dst + (1 * 4 + j) * kstride + ty * tiles_w;
+          float* __restrict v2 = dst + (2 * 4 + j) * kstride + ty * tiles_w;
+          float* __restrict v3 = dst + (3 * 4 + j) * kstride + ty * tiles_w;
           for (int64_t tx = 0; tx < tiles_w; ++tx) {
             v0[tx] = r0[tx] - r2[tx];
             v1[tx] = r1[tx] + r2[tx];
@@ -118,24 +120,24 @@ void transform_output(const WinogradShape& s, const float* mbuf, const float* bi
       const float add = bias ? bias[m] : 0.f;
       for (int64_t ty = 0; ty < tiles_h; ++ty) {
         for (int j = 0; j < 4; ++j) {  // A^T m: rows m0+m1+m2, m1-m2-m3
-          const float* m0 = src + (0 * 4 + j) * kstride + ty * tiles_w;
-          const float* m1 = src + (1 * 4 + j) * kstride + ty * tiles_w;
-          const float* m2 = src + (2 * 4 + j) * kstride + ty * tiles_w;
-          const float* m3 = src + (3 * 4 + j) * kstride + ty * tiles_w;
-          float* a0 = am + (0 * 4 + j) * tiles_w;
-          float* a1 = am + (1 * 4 + j) * tiles_w;
+          const float* __restrict m0 = src + (0 * 4 + j) * kstride + ty * tiles_w;
+          const float* __restrict m1 = src + (1 * 4 + j) * kstride + ty * tiles_w;
+          const float* __restrict m2 = src + (2 * 4 + j) * kstride + ty * tiles_w;
+          const float* __restrict m3 = src + (3 * 4 + j) * kstride + ty * tiles_w;
+          float* __restrict a0 = am + (0 * 4 + j) * tiles_w;
+          float* __restrict a1 = am + (1 * 4 + j) * tiles_w;
           for (int64_t tx = 0; tx < tiles_w; ++tx) {
             a0[tx] = m0[tx] + m1[tx] + m2[tx];
             a1[tx] = m1[tx] - m2[tx] - m3[tx];
           }
         }
         for (int i = 0; i < 2; ++i) {  // (A^T m) A: columns c0+c1+c2, c1-c2-c3
-          const float* c0 = am + (i * 4 + 0) * tiles_w;
-          const float* c1 = am + (i * 4 + 1) * tiles_w;
-          const float* c2 = am + (i * 4 + 2) * tiles_w;
-          const float* c3 = am + (i * 4 + 3) * tiles_w;
-          float* o0 = out + (i * 2 + 0) * tiles_w;
-          float* o1 = out + (i * 2 + 1) * tiles_w;
+          const float* __restrict c0 = am + (i * 4 + 0) * tiles_w;
+          const float* __restrict c1 = am + (i * 4 + 1) * tiles_w;
+          const float* __restrict c2 = am + (i * 4 + 2) * tiles_w;
+          const float* __restrict c3 = am + (i * 4 + 3) * tiles_w;
+          float* __restrict o0 = out + (i * 2 + 0) * tiles_w;
+          float* __restrict o1 = out + (i * 2 + 1) * tiles_w;
           for (int64_t tx = 0; tx < tiles_w; ++tx) {
             o0[tx] = c0[tx] + c1[tx] + c2[tx] + add;
             o1[tx] = c1[tx] - c2[tx] - c3[tx] + add;
