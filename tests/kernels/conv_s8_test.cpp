@@ -2,6 +2,8 @@
 // reference across kernel sizes, strides, paddings, dilations, odd channel counts and zero points.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "core/error.h"
 #include "kernels/conv_s8/conv_s8.h"
 #include "s8_test_util.h"
@@ -31,29 +33,41 @@ void expect_conv_matches(GemmS8Kernel kern, const ConvS8Shape& s, int64_t batch,
 
 }  // namespace
 
-TEST(ConvS8, KernelSizesStridesPaddingBitExact) {
+// One instance per kernel, so the kernels this CPU (or PRUNQ_ISA) lacks show up as skipped.
+class ConvS8Kernels : public ::testing::TestWithParam<GemmS8Kernel> {};
+
+TEST_P(ConvS8Kernels, KernelSizesStridesPaddingBitExact) {
+  const GemmS8Kernel kern = GetParam();
+  if (!gemm_s8_kernel_available(kern))
+    GTEST_SKIP() << "kernel " << gemm_s8_kernel_name(kern) << " not available on this CPU / ISA cap";
   std::mt19937 rng(42);
-  for (GemmS8Kernel kern : kernels_to_test())
-    for (int64_t ksz : {1, 3, 5, 7})
-      for (int64_t stride : {1, 2})
-        for (int64_t c : {1, 3, 4, 8, 17}) {
-          ConvS8Shape s;
-          s.in_h = 9 + static_cast<int64_t>(rng() % 4);
-          s.in_w = 8 + static_cast<int64_t>(rng() % 5);
-          s.in_c = c;
-          s.out_c = static_cast<int64_t>(1 + rng() % 40);
-          s.kernel_h = s.kernel_w = ksz;
-          s.stride_h = s.stride_w = stride;
-          s.pad_top = s.pad_left = ksz / 2;
-          s.pad_bottom = s.pad_right = ksz / 2 + (rng() % 2 ? 0 : 1);  // asymmetric sometimes
-          int variant = static_cast<int>(rng() % 8);
-          QOut out = static_cast<QOut>(rng() % 4);
-          QuantSpec spec = random_spec(rng, s.out_c, out, variant & 1, variant & 2, variant & 4, true);
-          if (rng() % 2) spec.act_min = 0;
-          expect_conv_matches(kern, s, 2, spec, rng, "conv");
-          if (HasFailure()) return;
-        }
+  for (int64_t ksz : {1, 3, 5, 7})
+    for (int64_t stride : {1, 2})
+      for (int64_t c : {1, 3, 4, 8, 17}) {
+        ConvS8Shape s;
+        s.in_h = 9 + static_cast<int64_t>(rng() % 4);
+        s.in_w = 8 + static_cast<int64_t>(rng() % 5);
+        s.in_c = c;
+        s.out_c = static_cast<int64_t>(1 + rng() % 40);
+        s.kernel_h = s.kernel_w = ksz;
+        s.stride_h = s.stride_w = stride;
+        s.pad_top = s.pad_left = ksz / 2;
+        s.pad_bottom = s.pad_right = ksz / 2 + (rng() % 2 ? 0 : 1);  // asymmetric sometimes
+        int variant = static_cast<int>(rng() % 8);
+        QOut out = static_cast<QOut>(rng() % 4);
+        QuantSpec spec = random_spec(rng, s.out_c, out, variant & 1, variant & 2, variant & 4, true);
+        if (rng() % 2) spec.act_min = 0;
+        expect_conv_matches(kern, s, 2, spec, rng, "conv");
+        if (HasFailure()) return;
+      }
 }
+
+INSTANTIATE_TEST_SUITE_P(AllKernels, ConvS8Kernels,
+                         ::testing::Values(GemmS8Kernel::scalar, GemmS8Kernel::avx2, GemmS8Kernel::avx_vnni,
+                                           GemmS8Kernel::avx512_vnni),
+                         [](const ::testing::TestParamInfo<GemmS8Kernel>& info) {
+                           return std::string(gemm_s8_kernel_name(info.param));
+                         });
 
 TEST(ConvS8, ExtremeZeroPointsInPaddingAndDilation) {
   std::mt19937 rng(8);

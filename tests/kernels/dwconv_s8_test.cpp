@@ -2,6 +2,8 @@
 // (and odd sizes) at stride 1 and 2, padding, channel tails, zero points and all output types.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "core/error.h"
 #include "kernels/dwconv_s8/dwconv_s8.h"
 #include "s8_test_util.h"
@@ -38,28 +40,39 @@ void expect_dw_matches(DwConvS8Kernel kern, const DwConvS8Shape& s, int64_t batc
 
 }  // namespace
 
-TEST(DwConvS8, KernelsStridesChannelTailsBitExact) {
+// One instance per kernel, so the kernels this CPU (or PRUNQ_ISA) lacks show up as skipped.
+class DwConvS8Kernels : public ::testing::TestWithParam<DwConvS8Kernel> {};
+
+TEST_P(DwConvS8Kernels, KernelsStridesChannelTailsBitExact) {
+  const DwConvS8Kernel kern = GetParam();
+  if (!dwconv_s8_kernel_available(kern))
+    GTEST_SKIP() << "kernel " << dwconv_s8_kernel_name(kern) << " not available on this CPU / ISA cap";
   std::mt19937 rng(11);
-  for (DwConvS8Kernel kern : dw_kernels())
-    for (int64_t k : {3, 5, 2, 7})
-      for (int64_t stride : {1, 2})
-        for (int64_t c : {1, 7, 16, 32, 45, 96}) {
-          DwConvS8Shape s;
-          s.in_h = 7 + static_cast<int64_t>(rng() % 5);
-          s.in_w = 6 + static_cast<int64_t>(rng() % 6);
-          s.channels = c;
-          s.kernel_h = s.kernel_w = k;
-          s.stride_h = s.stride_w = stride;
-          s.pad_top = s.pad_left = k / 2;
-          s.pad_bottom = s.pad_right = (k - 1) / 2 + static_cast<int64_t>(rng() % 2);
-          int variant = static_cast<int>(rng() % 8);
-          QuantSpec spec = random_spec(rng, c, static_cast<QOut>(rng() % 4), variant & 1, variant & 2, variant & 4,
-                                       true);
-          if (rng() % 2) spec.act_min = 0;
-          expect_dw_matches(kern, s, 2, spec, rng, "dwconv");
-          if (HasFailure()) return;
-        }
+  for (int64_t k : {3, 5, 2, 7})
+    for (int64_t stride : {1, 2})
+      for (int64_t c : {1, 7, 16, 32, 45, 96}) {
+        DwConvS8Shape s;
+        s.in_h = 7 + static_cast<int64_t>(rng() % 5);
+        s.in_w = 6 + static_cast<int64_t>(rng() % 6);
+        s.channels = c;
+        s.kernel_h = s.kernel_w = k;
+        s.stride_h = s.stride_w = stride;
+        s.pad_top = s.pad_left = k / 2;
+        s.pad_bottom = s.pad_right = (k - 1) / 2 + static_cast<int64_t>(rng() % 2);
+        int variant = static_cast<int>(rng() % 8);
+        QuantSpec spec = random_spec(rng, c, static_cast<QOut>(rng() % 4), variant & 1, variant & 2, variant & 4,
+                                     true);
+        if (rng() % 2) spec.act_min = 0;
+        expect_dw_matches(kern, s, 2, spec, rng, "dwconv");
+        if (HasFailure()) return;
+      }
 }
+
+INSTANTIATE_TEST_SUITE_P(AllKernels, DwConvS8Kernels,
+                         ::testing::Values(DwConvS8Kernel::scalar, DwConvS8Kernel::avx2, DwConvS8Kernel::avx512_vnni),
+                         [](const ::testing::TestParamInfo<DwConvS8Kernel>& info) {
+                           return std::string(dwconv_s8_kernel_name(info.param));
+                         });
 
 TEST(DwConvS8, ExtremeZeroPointsAndSaturationCorners) {
   std::mt19937 rng(12);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
 #include <limits>
 
 #include "core/error.h"
@@ -35,25 +36,37 @@ void expect_same_as_reference(GemmS8Kernel k, int64_t m, int64_t n, int64_t kk, 
 
 }  // namespace
 
-TEST(GemmS8, OddShapesAllOutputTypesBitExact) {
+// One instance per kernel, so the kernels this CPU (or PRUNQ_ISA) lacks show up as skipped.
+class GemmS8Kernels : public ::testing::TestWithParam<GemmS8Kernel> {};
+
+TEST_P(GemmS8Kernels, OddShapesAllOutputTypesBitExact) {
+  const GemmS8Kernel kern = GetParam();
+  if (!gemm_s8_kernel_available(kern))
+    GTEST_SKIP() << "kernel " << gemm_s8_kernel_name(kern) << " not available on this CPU / ISA cap";
   std::mt19937 rng(1234);
   const int64_t ms[] = {1, 5, 13, 37};
   const int64_t ns[] = {1, 7, 16, 17, 33, 64, 75};
   const int64_t ks[] = {1, 3, 4, 7, 31, 64, 130};
-  for (GemmS8Kernel kern : kernels_to_test())
-    for (int64_t m : ms)
-      for (int64_t n : ns)
-        for (int64_t k : ks) {
-          int variant = static_cast<int>(rng() % 8);
-          QOut out = static_cast<QOut>(rng() % 4);
-          QuantSpec spec = random_spec(rng, n, out, variant & 1, variant & 2, variant & 4, rng() % 2);
-          if (rng() % 3 == 0) spec.act_min = 0;  // fused ReLU
-          std::vector<uint8_t> a = random_bytes(rng, static_cast<size_t>(m * (k + 3)));
-          std::vector<int8_t> w = random_weights(rng, static_cast<size_t>(n * k));
-          expect_same_as_reference(kern, m, n, k, a, w, spec, "odd shapes");
-          if (HasFailure()) return;
-        }
+  for (int64_t m : ms)
+    for (int64_t n : ns)
+      for (int64_t k : ks) {
+        int variant = static_cast<int>(rng() % 8);
+        QOut out = static_cast<QOut>(rng() % 4);
+        QuantSpec spec = random_spec(rng, n, out, variant & 1, variant & 2, variant & 4, rng() % 2);
+        if (rng() % 3 == 0) spec.act_min = 0;  // fused ReLU
+        std::vector<uint8_t> a = random_bytes(rng, static_cast<size_t>(m * (k + 3)));
+        std::vector<int8_t> w = random_weights(rng, static_cast<size_t>(n * k));
+        expect_same_as_reference(kern, m, n, k, a, w, spec, "odd shapes");
+        if (HasFailure()) return;
+      }
 }
+
+INSTANTIATE_TEST_SUITE_P(AllKernels, GemmS8Kernels,
+                         ::testing::Values(GemmS8Kernel::scalar, GemmS8Kernel::avx2, GemmS8Kernel::avx_vnni,
+                                           GemmS8Kernel::avx512_vnni),
+                         [](const ::testing::TestParamInfo<GemmS8Kernel>& info) {
+                           return std::string(gemm_s8_kernel_name(info.param));
+                         });
 
 TEST(GemmS8, ExtremeZeroPointsAndSaturationCorners) {
   std::mt19937 rng(7);
