@@ -63,13 +63,14 @@ void export_gelu(const Node& n, ExportWriter& w) {
 
 // IR ops whose ai.onnx opset-17 form is exactly the IR form.
 const std::set<std::string>& same_in_onnx() {
+  // Add an op here only once its IR attributes/inputs are checked to be the opset-17 ones;
+  // ops that differ (Gelu, later QDQ/int8 forms) get a rule in find_export_rule instead.
   static const std::set<std::string> s = {
       "Conv", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh",
       "HardSwish", "HardSigmoid", "Erf", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
-      "GlobalMaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Concat", "Softmax", "Identity",
-      "Dropout", "Pad", "Shape", "Gather", "Slice", "Cast", "Exp", "Log", "Sqrt", "Neg", "Abs", "Reciprocal", "Pow",
-      "Elu", "Selu", "Softplus", "PRelu", "Floor", "Ceil", "Sum", "Max", "Min", "ReduceMean", "ReduceMax",
-      "ReduceSum", "QuantizeLinear", "DequantizeLinear"};
+      "GlobalMaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Concat", "Softmax",
+      "LogSoftmax", "Identity", "Dropout", "Pad", "Shape", "Gather", "Slice", "Cast", "Exp", "Log", "Sqrt", "Neg",
+      "Abs", "Reciprocal", "Pow", "Elu", "Selu", "Softplus", "PRelu", "Floor", "Ceil", "Sum", "Max", "Min"};
   return s;
 }
 

@@ -100,9 +100,9 @@ void import_batchnorm(ImportNode& n, ImportEmitter& e) {
   emit_same(n, e);
 }
 
-// Opset < 13 Softmax flattens the input to 2-D at `axis` (default 1) and normalises each row;
-// 13+ normalises along one axis. Same thing when axis is the last one; otherwise made explicit as
-// Flatten -> Softmax(axis=1) -> Reshape back.
+// Opset < 13 Softmax/LogSoftmax flatten the input to 2-D at `axis` (default 1) and normalise
+// each row; 13+ normalise along one axis. Same thing when axis is the last one; otherwise made
+// explicit as Flatten -> Softmax(axis=1) -> Reshape back.
 void import_softmax(ImportNode& n, ImportEmitter& e) {
   if (n.opset >= 13) {
     emit_same(n, e);
@@ -119,7 +119,7 @@ void import_softmax(ImportNode& n, ImportEmitter& e) {
   Attributes a;
   if (axis == rank - 1 || rank <= 1) {
     a.set("axis", rank <= 1 ? int64_t{-1} : axis);
-    e.node("Softmax", n.name, n.inputs, n.outputs, a);
+    e.node(n.proto.op_type(), n.name, n.inputs, n.outputs, a);
     return;
   }
   std::vector<int64_t> back = t->type.shape;
@@ -139,7 +139,7 @@ void import_softmax(ImportNode& n, ImportEmitter& e) {
   e.node("Flatten", base + "_flatten", {n.inputs[0]}, {flat}, fa);
   Attributes sa;
   sa.set("axis", int64_t{1});
-  e.node("Softmax", base, {flat}, {soft}, sa);
+  e.node(n.proto.op_type(), base, {flat}, {soft}, sa);
   e.node("Reshape", base + "_reshape", {soft, e.constant_i64(base + "_shape", back)}, {n.outputs[0]}, {});
 }
 
@@ -194,6 +194,7 @@ const std::vector<ImportRule>& import_rules() {
     r.push_back({"Dropout", {"Dropout"}, import_dropout});
     r.push_back({"BatchNormalization", {"BatchNormalization"}, import_batchnorm});
     r.push_back({"Softmax", {"Softmax", "Flatten", "Reshape"}, import_softmax});
+    r.push_back({"LogSoftmax", {"LogSoftmax", "Flatten", "Reshape"}, import_softmax});
     r.push_back({"Pad", {"Pad"}, import_pad});
     return r;
   }();
