@@ -1,5 +1,6 @@
 // ONNX's own backend node tests (libonnx-testdata) run through prunq: import model.onnx, run
-// every test_data_set_*, compare with ONNX's tolerances (rtol 1e-3, atol 1e-7). One test per
+// every test_data_set_*, compare with ONNX's tolerances (rtol 1e-3, atol 1e-7); then the same
+// after exporting prunq's graph to ONNX and importing that. One test per
 // supported ONNX op runs every case of that op and prints PASS/FAIL/SKIP per case. A case is
 // this op's when its name starts with test_<op> (longest match), else by its last node.
 // Cases that use any op the importer does not support are not ours to run.
@@ -175,28 +176,39 @@ Tensor read_test_tensor(const std::string& path) {
   return onnx_io::tensor_from_proto(proto, path);
 }
 
-// Runs one case; returns "" on success, else why it failed.
+// Runs every test_data_set_* of a case through `g`; "" when all outputs match.
+std::string run_sets(const Graph& g, const Case& c) {
+  Executor ex(g);
+  int sets = 0;
+  for (const std::string& set : sorted_files(c.dir, "test_data_set_")) {
+    std::vector<Tensor> inputs, expected;
+    for (const std::string& f : sorted_files(set, "input_")) inputs.push_back(read_test_tensor(f));
+    for (const std::string& f : sorted_files(set, "output_")) expected.push_back(read_test_tensor(f));
+    std::vector<Tensor> outputs = ex.run(inputs);
+    if (outputs.size() != expected.size())
+      return std::to_string(outputs.size()) + " outputs, expected " + std::to_string(expected.size());
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      std::string diff = compare(outputs[i], expected[i]);
+      if (!diff.empty()) return fs::path(set).filename().string() + " output " + std::to_string(i) + ": " + diff;
+    }
+    ++sets;
+  }
+  return sets ? "" : "no test_data_set_* directories";
+}
+
+// Runs one case, then exports prunq's graph (opset 17, onnx.checker-verified), re-imports it and
+// runs the case again: every supported op is checked on the way out too. "" on success.
 std::string run_case(const Case& c) {
+  std::string stage = "import/run: ";
   try {
     Graph g = load_onnx((fs::path(c.dir) / "model.onnx").string());
-    Executor ex(g);
-    int sets = 0;
-    for (const std::string& set : sorted_files(c.dir, "test_data_set_")) {
-      std::vector<Tensor> inputs, expected;
-      for (const std::string& f : sorted_files(set, "input_")) inputs.push_back(read_test_tensor(f));
-      for (const std::string& f : sorted_files(set, "output_")) expected.push_back(read_test_tensor(f));
-      std::vector<Tensor> outputs = ex.run(inputs);
-      if (outputs.size() != expected.size())
-        return std::to_string(outputs.size()) + " outputs, expected " + std::to_string(expected.size());
-      for (size_t i = 0; i < outputs.size(); ++i) {
-        std::string diff = compare(outputs[i], expected[i]);
-        if (!diff.empty()) return fs::path(set).filename().string() + " output " + std::to_string(i) + ": " + diff;
-      }
-      ++sets;
-    }
-    return sets ? "" : "no test_data_set_* directories";
+    if (std::string why = run_sets(g, c); !why.empty()) return stage + why;
+    stage = "export round trip: ";
+    Graph back = load_onnx_bytes(export_onnx_bytes(g), c.name + " (prunq export)");
+    if (std::string why = run_sets(back, c); !why.empty()) return stage + why;
+    return "";
   } catch (const std::exception& e) {
-    return e.what();
+    return stage + e.what();
   }
 }
 
