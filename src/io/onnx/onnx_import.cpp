@@ -50,7 +50,7 @@ class Importer {
     for (const auto& init : g_proto_.initializer()) {
       Tensor t = tensor_from_proto(init, init.name());
       initializers_[init.name()] = t;
-      if (t.dtype() == DType::i64 || t.dtype() == DType::i32) folded_[init.name()] = Folded::from_tensor(t);
+      if (t.dtype() == DType::i64 && t.rank() <= 1) folded_[init.name()] = Folded::from_tensor(t);
     }
     std::vector<std::string> bad;
     for (const auto& n : g_proto_.node()) {

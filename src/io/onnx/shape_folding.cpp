@@ -126,9 +126,8 @@ std::optional<std::vector<Folded>> fold_slice(const std::vector<const Folded*>& 
 }
 
 std::optional<std::vector<Folded>> fold_cast(const onnx::NodeProto& node, const Folded* data) {
-  int64_t to = attr_int(node, "to", 0);
-  if (!is_int_list(data) || (to != onnx::TensorProto::INT64 && to != onnx::TensorProto::INT32)) return std::nullopt;
-  return one(*data);  // int lists are kept as int64; the consumer (Reshape, Concat) wants int64
+  if (!is_int_list(data) || attr_int(node, "to", 0) != onnx::TensorProto::INT64) return std::nullopt;
+  return one(*data);  // int64 -> int64: nothing to do
 }
 
 // Integer arithmetic on fully known lists (e.g. C*H*W computed by an exporter), numpy broadcast
@@ -159,8 +158,10 @@ std::optional<std::vector<Folded>> fold_arith(const onnx::NodeProto& node, const
 
 Folded Folded::from_tensor(Tensor t) {
   Folded f;
-  if ((t.dtype() == DType::i64 || t.dtype() == DType::i32) && t.rank() <= 1) {
-    Tensor c = t.to(DType::i64);
+  // Shape arithmetic is int64 throughout in ONNX (Shape's output, Reshape's target); keeping
+  // to int64 means a folded value always materialises with the dtype its consumer expects.
+  if (t.dtype() == DType::i64 && t.rank() <= 1) {
+    Tensor c = t.contiguous();
     f.int_list = true;
     f.scalar = t.rank() == 0;
     for (int64_t i = 0; i < c.numel(); ++i) f.elems.push_back(SymDim{c.data<int64_t>()[i], ""});

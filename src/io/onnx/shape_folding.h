@@ -18,7 +18,7 @@ namespace prunq::onnx_io {
 
 struct Folded {
   Tensor tensor;               // defined when every element is known
-  std::vector<SymDim> elems;   // for int64/int32 values of rank <= 1: the elements, maybe symbolic
+  std::vector<SymDim> elems;   // for int64 values of rank <= 1: the elements, maybe symbolic
   bool int_list = false;       // elems is meaningful
   bool scalar = false;         // rank 0 (with int_list)
 
