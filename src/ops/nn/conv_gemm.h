@@ -1,7 +1,7 @@
-// Convolution as im2col + gemm_f32 over chunks of images. The columns of a whole chunk go into
-// one matrix, so each group does one large GEMM per chunk instead of one small GEMM per image;
-// the chunk is sized to keep the column buffer cache-friendly. GEMMs run on the calling thread
-// (gemm_f32 threads internally); im2col, col2im and the layout shuffles use parallel_for.
+// Convolution as im2col + gemm_f32 over chunks of images. Layers with few input channels put
+// many images' columns into one matrix (one GEMM per chunk and group); large layers take one
+// image per chunk, sized so the column buffer stays in L2. Threads split the chunks and run
+// their GEMMs single-threaded; with a single chunk the GEMM and im2col thread themselves.
 #pragma once
 #include <cstdint>
 
