@@ -6,7 +6,8 @@
 // Default recipe (TrainConfig's defaults, used by `prunq train`): Adam lr 1e-3, batch 128,
 // 3 epochs, cosine decay of the learning rate to 0 over all steps, no warmup, no weight decay,
 // seed 0. For fmnist-cnn on Fashion-MNIST (inputs normalised by the training mean/std) this
-// reaches >= 91.5% test accuracy.
+// reaches >= 91.5% test accuracy (measured: 89.96% / 92.01% / 92.65% after epochs 1 / 2 / 3 with
+// `bench_train_epoch --epochs 3 --schedule cosine --eval`).
 //
 // Callbacks are where pruning and QAT plug in: on_gradients may edit gradients before the step,
 // on_step_end runs after the optimiser and mask re-application (a pruning schedule updates
