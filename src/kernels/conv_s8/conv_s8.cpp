@@ -1,5 +1,6 @@
 #include "kernels/conv_s8/conv_s8.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -49,48 +50,6 @@ struct Geometry {
         dh(s.dilation_h), dw(s.dilation_w), pt(s.pad_top), pl(s.pad_left), oh(s.out_h()), ow(s.out_w()) {}
 };
 
-// One pointer per kernel row (segment) of output pixels m0 .. m0+mr-1: into the input where the
-// kernel row lies inside it, at `zero` where the whole row is padding, else at a copy in `border`
-// (MR * kh rows of kBorderStride(run) bytes) with zero-point bytes for the taps in the padding.
-// Kernel rows ending less than 3 bytes before `in_end` are copied too, so that every pointer has
-// 3 readable bytes after its run (the micro-kernel may load a partial K group whole).
-int64_t border_stride(int64_t run) { return run + 4; }
-
-void fill_kernel_rows(const Geometry g, const uint8_t* in, const uint8_t* in_end, const uint8_t* zero, int64_t m0,
-                      int mr, int MR, const uint8_t** ptrs, uint8_t* border) {
-  const int64_t run = g.kw * g.c, stride = border_stride(run);
-  int64_t x = m0 % g.ow, y = (m0 / g.ow) % g.oh, b = m0 / (g.ow * g.oh);
-  for (int r = 0; r < mr; ++r) {
-    const uint8_t* image = in + b * g.in_h * g.in_w * g.c;
-    const int64_t ix0 = x * g.sw - g.pl;
-    const bool cols_inside = ix0 >= 0 && ix0 + g.kw <= g.in_w;
-    for (int64_t i = 0; i < g.kh; ++i) {
-      const int64_t iy = y * g.sh - g.pt + i * g.dh;
-      const uint8_t* p;
-      if (iy < 0 || iy >= g.in_h) {
-        p = zero;
-      } else if (cols_inside && image + (iy * g.in_w + ix0) * g.c + run + 3 <= in_end) {
-        p = image + (iy * g.in_w + ix0) * g.c;
-      } else {
-        uint8_t* dst = border + (r * g.kh + i) * stride;
-        for (int64_t j = 0; j < g.kw; ++j) {
-          const int64_t ix = ix0 + j;
-          const uint8_t* src = ix >= 0 && ix < g.in_w ? image + (iy * g.in_w + ix) * g.c : zero;
-          std::memcpy(dst + j * g.c, src, static_cast<size_t>(g.c));
-        }
-        p = dst;
-      }
-      ptrs[i * MR + r] = p;
-    }
-    if (++x == g.ow) {  // walk the pixels in order instead of dividing per row
-      x = 0;
-      if (++y == g.oh) y = 0, ++b;
-    }
-  }
-  for (int r = mr; r < MR; ++r)
-    for (int64_t i = 0; i < g.kh; ++i) ptrs[i * MR + r] = ptrs[i * MR];
-}
-
 // One pointer per tap (any dilation): into the input, or at `zero` in the padding.
 void fill_taps(const Geometry g, const uint8_t* in, const uint8_t* zero, int64_t m0, int mr, int MR,
                const uint8_t** ptrs) {
@@ -115,6 +74,69 @@ void fill_taps(const Geometry g, const uint8_t* in, const uint8_t* zero, int64_t
     for (int64_t t = 0; t < taps; ++t) ptrs[t * MR + r] = ptrs[t * MR];
 }
 
+// Kernel-row segments (dilation_w == 1) read the input through a copy with the padding
+// materialised as zero-point bytes: then every kernel row of every output pixel is a plain
+// pointer (no per-pixel border tests, no per-pixel copies of rows that cross the padding), and
+// the copy also flips int8 input to uint8 on the way. Measured on fmnist-cnn: 1.05 -> 0.72 ms for
+// the 1-channel layer (whose 3 vpdpbusd per 16 outputs cost less than the border handling) and
+// about 4% on the 32- and 64-channel ones, copy included. Unpadded uint8 input whose kernel rows
+// are whole 4-byte groups (1x1 convolutions, mostly) is used in place.
+struct PaddedInput {
+  std::vector<uint8_t> copy;
+  const uint8_t* data = nullptr;
+  int64_t row_bytes = 0, image_bytes = 0;
+};
+
+PaddedInput pad_input(const Geometry& g, int64_t batch, const uint8_t* in, bool flip_sign, uint8_t zero_point) {
+  PaddedInput p;
+  const bool unpadded = g.pt == 0 && g.pl == 0 && (g.oh - 1) * g.sh + (g.kh - 1) * g.dh < g.in_h &&
+                        (g.ow - 1) * g.sw + g.kw <= g.in_w;
+  if (unpadded && !flip_sign && (g.kw * g.c) % 4 == 0) {  // no partial K group: nothing read past a row
+    p.data = in;
+    p.row_bytes = g.in_w * g.c;
+    p.image_bytes = g.in_h * p.row_bytes;
+    return p;
+  }
+  // Tall and wide enough for the input after the top/left padding and for every kernel row read.
+  const int64_t ph = std::max(g.in_h + g.pt, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
+  const int64_t pw = std::max(g.in_w + g.pl, (g.ow - 1) * g.sw + g.kw);
+  p.row_bytes = pw * g.c;
+  p.image_bytes = ph * p.row_bytes;
+  // 3 bytes of slack: the micro-kernel may read a kernel row's last partial K group whole.
+  p.copy.assign(static_cast<size_t>(batch * p.image_bytes + 3), zero_point);
+  const int64_t in_row = g.in_w * g.c;
+  parallel_for(batch, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b)
+      for (int64_t y = 0; y < g.in_h; ++y) {
+        uint8_t* dst = p.copy.data() + b * p.image_bytes + (y + g.pt) * p.row_bytes + g.pl * g.c;
+        const uint8_t* src = in + (b * g.in_h + y) * in_row;
+        if (flip_sign)  // int8 -> uint8 (x + 128), matching the shifted zero point
+          for (int64_t i = 0; i < in_row; ++i) dst[i] = src[i] ^ 0x80;
+        else
+          std::memcpy(dst, src, static_cast<size_t>(in_row));
+      }
+  });
+  p.data = p.copy.data();
+  return p;
+}
+
+// One pointer per kernel row (segment) of output pixels m0 .. m0+mr-1, into the padded input.
+void fill_padded_rows(const Geometry g, const PaddedInput& pad, int64_t m0, int mr, int MR, const uint8_t** ptrs) {
+  const uint8_t* base = pad.data;
+  const int64_t rb = pad.row_bytes, ib = pad.image_bytes, xstep = g.sw * g.c, row_step = g.dh * rb;
+  int64_t x = m0 % g.ow, y = (m0 / g.ow) % g.oh, b = m0 / (g.ow * g.oh);
+  for (int r = 0; r < mr; ++r) {
+    const uint8_t* p = base + b * ib + y * g.sh * rb + x * xstep;
+    for (int64_t i = 0; i < g.kh; ++i) ptrs[i * MR + r] = p + i * row_step;
+    if (++x == g.ow) {  // walk the pixels in order instead of dividing per row
+      x = 0;
+      if (++y == g.oh) y = 0, ++b;
+    }
+  }
+  for (int r = mr; r < MR; ++r)
+    for (int64_t i = 0; i < g.kh; ++i) ptrs[i * MR + r] = ptrs[i * MR];
+}
+
 }  // namespace
 
 void conv_s8(const PackedConvS8& p, int64_t batch, const void* input, void* output) {
@@ -123,6 +145,17 @@ void conv_s8(const PackedConvS8& p, int64_t batch, const void* input, void* outp
   const ConvS8Shape& s = p.shape;
   const int64_t oh = s.out_h(), ow = s.out_w(), c = s.in_c;
   const uint8_t* in = static_cast<const uint8_t*>(input);
+  const Geometry g(s);
+  const int64_t m = batch * oh * ow;
+  if (p.kernel_row_segments) {
+    const PaddedInput padded =
+        pad_input(g, batch, in, p.gemm.a_signed, static_cast<uint8_t>(p.gemm.a_zero_point_u8));
+    // The padded copy has 3 readable bytes after every kernel row; in-place input has no partial groups.
+    gemm_s8_detail::run_packed(
+        p.gemm, m, [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) { fill_padded_rows(g, padded, m0, mr, MR, ptrs); },
+        output, s.out_c, true);
+    return;
+  }
   std::vector<uint8_t> flipped;
   if (p.gemm.a_signed) {  // int8 input runs as uint8 (x + 128), matching the shifted zero point
     const int64_t total = batch * s.in_h * s.in_w * c;
@@ -132,24 +165,12 @@ void conv_s8(const PackedConvS8& p, int64_t batch, const void* input, void* outp
     }, 4096);
     in = flipped.data();
   }
-  // Taps in the padding read this row: zero-point bytes contribute (za - za) * w = 0. It is as
-  // long as a whole kernel row, for kernel rows entirely in the padding.
-  const std::vector<uint8_t> zero_row(static_cast<size_t>(border_stride(s.kernel_w * c)),
-                                      static_cast<uint8_t>(p.gemm.a_zero_point_u8));
-  const uint8_t* in_end = in + batch * s.in_h * s.in_w * c;
+  // Taps in the padding read this row: zero-point bytes contribute (za - za) * w = 0.
+  const std::vector<uint8_t> zero_row(static_cast<size_t>(c), static_cast<uint8_t>(p.gemm.a_zero_point_u8));
   const uint8_t* zero = zero_row.data();
-  const Geometry g(s);
-  gemm_s8_detail::RowFiller fill;
-  if (p.kernel_row_segments)
-    fill = [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) {
-      thread_local std::vector<uint8_t> border;
-      border.resize(static_cast<size_t>(MR * g.kh * border_stride(g.kw * g.c)));
-      fill_kernel_rows(g, in, in_end, zero, m0, mr, MR, ptrs, border.data());
-    };
-  else
-    fill = [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) { fill_taps(g, in, zero, m0, mr, MR, ptrs); };
-  // Kernel-row segments guarantee 3 readable bytes after each run (see fill_kernel_rows).
-  gemm_s8_detail::run_packed(p.gemm, batch * oh * ow, fill, output, s.out_c, p.kernel_row_segments);
+  gemm_s8_detail::run_packed(
+      p.gemm, m, [&](int64_t m0, int mr, int MR, const uint8_t** ptrs) { fill_taps(g, in, zero, m0, mr, MR, ptrs); },
+      output, s.out_c, false);
 }
 
 void conv_s8_reference(const ConvS8Shape& s, const int8_t* w, const QuantSpec& spec, int64_t batch,

@@ -1,8 +1,8 @@
 // Quantized int8 2-D convolution on NHWC tensors, as an implicit GEMM over the int8 GEMM
 // micro-kernels: rows are output pixels, columns output channels, and K runs over filter taps
 // x input channels. Each tap of an output pixel is a pointer (an indirection buffer built per
-// tile) to that input pixel's channels, or to a row of zero-point bytes where the tap falls into
-// the padding -- so padding costs nothing and no im2col copy is made (see kernel_row_segments).
+// tile) to that input pixel's channels, or to zero-point bytes where the tap falls into the
+// padding -- no im2col copy is made (see kernel_row_segments).
 //
 // Why NHWC: a pixel's channels are contiguous, so one tap is one contiguous K segment that
 // vpdpbusd consumes 4 channels at a time; 1x1 convolutions are exactly a GEMM; and each output
@@ -33,8 +33,8 @@ struct PackedConvS8 {
   PackedGemmS8 gemm;  // out_c columns, K = kernel_h * kernel_w * in_c in (tap, channel) order
   // dilation_w == 1: a kernel row's kw taps are kw * in_c contiguous input bytes, so K is split
   // into kernel_h segments (one pointer per kernel row, fewer partial 4-byte groups when in_c is
-  // small); only pixels whose kernel row crosses the left/right padding are copied to a buffer.
-  // Otherwise one segment per tap.
+  // small), pointing into a copy of the input with the padding written out as zero-point bytes
+  // (the input itself when unpadded). Otherwise one segment per tap.
   bool kernel_row_segments = false;
 };
 
