@@ -21,6 +21,36 @@ inline __m512i broadcast4(const uint8_t* p) {
   return _mm512_set1_epi32(static_cast<int>(v));
 }
 
+// Corrects, requantizes and stores the tile's valid rows and columns.
+template <QOut Type, bool NarrowShift, int MR, int NV, bool RowSum>
+__attribute__((always_inline)) inline void write_tile(const UkernelCall& call, const __m512i (&acc)[MR][NV],
+                                                      const __m512i (&rowsum)[MR]) {
+  const PackedGemmS8& p = *call.p;
+  const OutputStage& os = p.out;
+  const int rows = call.mr;  // locals: the output stores below may alias `call` for the compiler
+  void* const out = call.c;
+  const int64_t base = call.c_index, ldc = call.ldc;
+  const avx512::OutBounds16 bounds = avx512::load_bounds16(os);
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    const int64_t col = call.n0 + v * kPanelCols;
+    const int rem = call.n_valid - v * kPanelCols;
+    if (rem <= 0) break;
+    const __mmask16 mask = rem >= 16 ? __mmask16(0xffff) : __mmask16((1u << rem) - 1);
+    const avx512::Requant16 rq = avx512::load_requant16(os, col);
+    const __m512i corr = _mm512_loadu_si512(p.correction.data() + col);
+    __m512i wzp = _mm512_setzero_si512();
+    if constexpr (RowSum) wzp = _mm512_loadu_si512(p.w_zero_points.data() + col);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      if (r >= rows) break;
+      __m512i x = _mm512_add_epi32(acc[r][v], corr);
+      if constexpr (RowSum) x = _mm512_sub_epi32(x, _mm512_mullo_epi32(wzp, rowsum[r]));
+      avx512::store_output16_as<Type, NarrowShift>(rq, bounds, x, out, base + r * ldc + v * kPanelCols, mask);
+    }
+  }
+}
+
 template <int MR, int NV, bool RowSum>
 void tile(const UkernelCall& call) {
   const PackedGemmS8& p = *call.p;
@@ -61,28 +91,23 @@ void tile(const UkernelCall& call) {
     if (p.segment_tail) step(a, p.segment_groups * 4, whole_tail ? 0 : p.segment_tail);
   }
 
+  // One epilogue per output type and shift range (see store_output16_as).
   const OutputStage& os = p.out;
-  const int rows = call.mr;  // a local: the output stores below may alias `call` for the compiler
-  const avx512::OutBounds16 bounds = avx512::load_bounds16(os);
-  const QOut type = os.type;
-  const bool narrow = os.narrow_shift;
-#pragma GCC unroll 4
-  for (int v = 0; v < NV; ++v) {
-    const int64_t col = call.n0 + v * kPanelCols;
-    const int rem = call.n_valid - v * kPanelCols;
-    if (rem <= 0) break;
-    const __mmask16 mask = rem >= 16 ? __mmask16(0xffff) : __mmask16((1u << rem) - 1);
-    const avx512::Requant16 rq = avx512::load_requant16(os, col);
-    const __m512i corr = _mm512_loadu_si512(p.correction.data() + col);
-    __m512i wzp = _mm512_setzero_si512();
-    if constexpr (RowSum) wzp = _mm512_loadu_si512(p.w_zero_points.data() + col);
-#pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) {
-      if (r >= rows) break;
-      __m512i x = _mm512_add_epi32(acc[r][v], corr);
-      if constexpr (RowSum) x = _mm512_sub_epi32(x, _mm512_mullo_epi32(wzp, rowsum[r]));
-      avx512::store_output16(type, narrow, rq, bounds, x, call.c, call.c_index + r * call.ldc + v * kPanelCols, mask);
-    }
+  switch (os.type) {
+    case QOut::u8:
+      if (os.narrow_shift)
+        write_tile<QOut::u8, true, MR, NV, RowSum>(call, acc, rowsum);
+      else
+        write_tile<QOut::u8, false, MR, NV, RowSum>(call, acc, rowsum);
+      break;
+    case QOut::s8:
+      if (os.narrow_shift)
+        write_tile<QOut::s8, true, MR, NV, RowSum>(call, acc, rowsum);
+      else
+        write_tile<QOut::s8, false, MR, NV, RowSum>(call, acc, rowsum);
+      break;
+    case QOut::s32: write_tile<QOut::s32, true, MR, NV, RowSum>(call, acc, rowsum); break;
+    case QOut::f32: write_tile<QOut::f32, true, MR, NV, RowSum>(call, acc, rowsum); break;
   }
 }
 

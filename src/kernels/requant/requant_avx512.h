@@ -68,30 +68,48 @@ inline OutBounds16 load_bounds16(const OutputStage& os) {
   return b;
 }
 
-// Writes up to 16 outputs (mask) of element index `index` in the output array. The stage's type
-// and shift range come in as values: callers read them once, not after every (aliasing) store.
+// Writes up to 16 outputs (mask) of element index `index` in the output array, for an output
+// type and shift range fixed at compile time: a micro-kernel's epilogue instantiated per type
+// is a straight run of instructions per row, with no type switch between the rows' stores.
+template <QOut Type, bool NarrowShift>
+inline void store_output16_as(const Requant16& r, const OutBounds16& b, __m512i acc, void* out, int64_t index,
+                              __mmask16 mask) {
+  if constexpr (Type == QOut::u8 || Type == QOut::s8) {
+    const __m512i v = requantize16<NarrowShift>(acc, r, b.zp, b.lo, b.hi);
+    // Narrow in registers, then store: vpmovdb straight to memory is slow on Zen 4.
+    const __m128i bytes = _mm512_cvtepi32_epi8(v);
+    if (mask == 0xffff)
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(static_cast<uint8_t*>(out) + index), bytes);
+    else
+      _mm_mask_storeu_epi8(static_cast<uint8_t*>(out) + index, mask, bytes);
+  } else if constexpr (Type == QOut::s32) {
+    _mm512_mask_storeu_epi32(static_cast<int32_t*>(out) + index, mask, acc);
+  } else {
+    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), r.scale);
+    f = _mm512_min_ps(_mm512_max_ps(f, b.fmin), b.fmax);
+    _mm512_mask_storeu_ps(static_cast<float*>(out) + index, mask, f);
+  }
+}
+
+// The same with type and shift range as values: callers read them once, not after every
+// (aliasing) store.
 inline void store_output16(QOut type, bool narrow_shift, const Requant16& r, const OutBounds16& b, __m512i acc,
                            void* out, int64_t index, __mmask16 mask) {
   switch (type) {
     case QOut::u8:
-    case QOut::s8: {
-      __m512i v = narrow_shift ? requantize16<true>(acc, r, b.zp, b.lo, b.hi)
-                               : requantize16<false>(acc, r, b.zp, b.lo, b.hi);
-      // Narrow in registers, then store: vpmovdb straight to memory is slow on Zen 4.
-      const __m128i bytes = _mm512_cvtepi32_epi8(v);
-      if (mask == 0xffff)
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(static_cast<uint8_t*>(out) + index), bytes);
+      if (narrow_shift)
+        store_output16_as<QOut::u8, true>(r, b, acc, out, index, mask);
       else
-        _mm_mask_storeu_epi8(static_cast<uint8_t*>(out) + index, mask, bytes);
+        store_output16_as<QOut::u8, false>(r, b, acc, out, index, mask);
       break;
-    }
-    case QOut::s32: _mm512_mask_storeu_epi32(static_cast<int32_t*>(out) + index, mask, acc); break;
-    case QOut::f32: {
-      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), r.scale);
-      f = _mm512_min_ps(_mm512_max_ps(f, b.fmin), b.fmax);
-      _mm512_mask_storeu_ps(static_cast<float*>(out) + index, mask, f);
+    case QOut::s8:
+      if (narrow_shift)
+        store_output16_as<QOut::s8, true>(r, b, acc, out, index, mask);
+      else
+        store_output16_as<QOut::s8, false>(r, b, acc, out, index, mask);
       break;
-    }
+    case QOut::s32: store_output16_as<QOut::s32, true>(r, b, acc, out, index, mask); break;
+    case QOut::f32: store_output16_as<QOut::f32, true>(r, b, acc, out, index, mask); break;
   }
 }
 
