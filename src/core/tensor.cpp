@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <new>
 #include <sstream>
 
@@ -37,13 +39,65 @@ Shape contiguous_strides(const Shape& s) {
   return st;
 }
 
+namespace {
+// Recycles large buffers. A training step allocates the same activation and gradient sizes every
+// iteration; handing them back to the OS (glibc unmaps big blocks) made every step fault all
+// their pages in again (measured: system time as large as compute time). Blocks are reused only
+// at exactly the same rounded size, and the cache holds a bounded number of bytes.
+class BufferCache {
+ public:
+  static constexpr size_t kMinBytes = size_t(256) << 10;  // smaller ones come from malloc's own bins
+  static constexpr size_t kMaxCachedBytes = size_t(1) << 30;
+
+  void* take(size_t rounded) {
+    if (rounded < kMinBytes) return nullptr;
+    std::lock_guard<std::mutex> lk(mu_);
+    auto it = free_.find(rounded);
+    if (it == free_.end()) return nullptr;
+    void* p = it->second;
+    free_.erase(it);
+    cached_ -= rounded;
+    return p;
+  }
+
+  void give(void* p, size_t rounded) {
+    if (rounded >= kMinBytes) {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (cached_ + rounded <= kMaxCachedBytes) {
+        free_.emplace(rounded, p);
+        cached_ += rounded;
+        return;
+      }
+    }
+    std::free(p);
+  }
+
+ private:
+  std::mutex mu_;
+  std::multimap<size_t, void*> free_;
+  size_t cached_ = 0;
+};
+
+// Never destroyed: tensors in static storage may be released after any static destructor ran.
+BufferCache& buffer_cache() {
+  static BufferCache* cache = new BufferCache();
+  return *cache;
+}
+
+size_t rounded_size(size_t bytes) {
+  size_t r = (bytes + Buffer::kAlign - 1) / Buffer::kAlign * Buffer::kAlign;
+  if (r >= BufferCache::kMinBytes) r = (r + 4095) / 4096 * 4096;  // page multiples: more reuse
+  return r == 0 ? Buffer::kAlign : r;
+}
+}  // namespace
+
 Buffer::Buffer(size_t bytes) : size_(bytes) {
-  size_t rounded = (bytes + kAlign - 1) / kAlign * kAlign;
-  if (rounded == 0) rounded = kAlign;
-  data_ = std::aligned_alloc(kAlign, rounded);
+  size_t rounded = rounded_size(bytes);
+  data_ = buffer_cache().take(rounded);
+  if (!data_) data_ = std::aligned_alloc(kAlign, rounded);
   if (!data_) fail("out of memory allocating ", bytes, " bytes for a tensor");
 }
-Buffer::~Buffer() { std::free(data_); }
+Buffer::~Buffer() { buffer_cache().give(data_, rounded_size(size_)); }
 
 Tensor::Tensor(DType dtype, Shape shape)
     : dtype_(dtype), shape_(std::move(shape)), strides_(contiguous_strides(shape_)) {

@@ -67,3 +67,15 @@ TEST(ThreadPool, CoversRangeExactlyOnceAndPropagatesErrors) {
                }),
                Error);
 }
+
+TEST(Tensor, LargeBuffersAreRecycledAtTheSameSize) {
+  const void* first;
+  {
+    Tensor t(DType::f32, {512, 1024});  // 2 MiB: above the recycling threshold
+    first = t.raw();
+  }
+  Tensor again(DType::f32, {1024, 512});
+  EXPECT_EQ(again.raw(), first);
+  Tensor other(DType::f32, {3, 1024, 512});  // a different size never gets that block
+  EXPECT_NE(other.raw(), first);
+}
