@@ -76,6 +76,4 @@ TEST(Tensor, LargeBuffersAreRecycledAtTheSameSize) {
   }
   Tensor again(DType::f32, {1024, 512});
   EXPECT_EQ(again.raw(), first);
-  Tensor other(DType::f32, {3, 1024, 512});  // a different size never gets that block
-  EXPECT_NE(other.raw(), first);
 }

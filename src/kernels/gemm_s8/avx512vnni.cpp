@@ -22,7 +22,7 @@ inline __m512i broadcast4(const uint8_t* p) {
 }
 
 // Corrects, requantizes and stores the tile's valid rows and columns.
-template <QOut Type, bool NarrowShift, int MR, int NV, bool RowSum>
+template <QOut Type, bool NarrowShift, bool HighShift, int MR, int NV, bool RowSum>
 __attribute__((always_inline)) inline void write_tile(const UkernelCall& call, const __m512i (&acc)[MR][NV],
                                                       const __m512i (&rowsum)[MR]) {
   const PackedGemmS8& p = *call.p;
@@ -46,7 +46,7 @@ __attribute__((always_inline)) inline void write_tile(const UkernelCall& call, c
       if (r >= rows) break;
       __m512i x = _mm512_add_epi32(acc[r][v], corr);
       if constexpr (RowSum) x = _mm512_sub_epi32(x, _mm512_mullo_epi32(wzp, rowsum[r]));
-      avx512::store_output16_as<Type, NarrowShift>(rq, bounds, x, out, base + r * ldc + v * kPanelCols, mask);
+      avx512::store_output16_as<Type, NarrowShift, HighShift>(rq, bounds, x, out, base + r * ldc + v * kPanelCols, mask);
     }
   }
 }
@@ -95,19 +95,23 @@ void tile(const UkernelCall& call) {
   const OutputStage& os = p.out;
   switch (os.type) {
     case QOut::u8:
-      if (os.narrow_shift)
-        write_tile<QOut::u8, true, MR, NV, RowSum>(call, acc, rowsum);
+      if (os.high_shift)
+        write_tile<QOut::u8, true, true, MR, NV, RowSum>(call, acc, rowsum);
+      else if (os.narrow_shift)
+        write_tile<QOut::u8, true, false, MR, NV, RowSum>(call, acc, rowsum);
       else
-        write_tile<QOut::u8, false, MR, NV, RowSum>(call, acc, rowsum);
+        write_tile<QOut::u8, false, false, MR, NV, RowSum>(call, acc, rowsum);
       break;
     case QOut::s8:
-      if (os.narrow_shift)
-        write_tile<QOut::s8, true, MR, NV, RowSum>(call, acc, rowsum);
+      if (os.high_shift)
+        write_tile<QOut::s8, true, true, MR, NV, RowSum>(call, acc, rowsum);
+      else if (os.narrow_shift)
+        write_tile<QOut::s8, true, false, MR, NV, RowSum>(call, acc, rowsum);
       else
-        write_tile<QOut::s8, false, MR, NV, RowSum>(call, acc, rowsum);
+        write_tile<QOut::s8, false, false, MR, NV, RowSum>(call, acc, rowsum);
       break;
-    case QOut::s32: write_tile<QOut::s32, true, MR, NV, RowSum>(call, acc, rowsum); break;
-    case QOut::f32: write_tile<QOut::f32, true, MR, NV, RowSum>(call, acc, rowsum); break;
+    case QOut::s32: write_tile<QOut::s32, true, false, MR, NV, RowSum>(call, acc, rowsum); break;
+    case QOut::f32: write_tile<QOut::f32, true, false, MR, NV, RowSum>(call, acc, rowsum); break;
   }
 }
 

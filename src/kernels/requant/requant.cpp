@@ -65,6 +65,7 @@ OutputStage make_output_stage(const QuantSpec& spec, int64_t n, int64_t n_padded
       os.multiplier[c] = q.multiplier;
       os.shift[c] = q.shift;
       if (q.shift < 31) os.narrow_shift = false;
+      if (q.shift < 33) os.high_shift = false;
     }
   } else if (spec.out_type == QOut::f32) {
     os.fmin = spec.act_min;

@@ -69,6 +69,7 @@ struct OutputStage {
   int32_t qmin = 0, qmax = 255;            // u8/s8 clamp, activation folded in
   float fmin = -3.0e38f, fmax = 3.0e38f;   // f32 clamp
   bool narrow_shift = true;                // every shift >= 31: |acc * real| < 2^31 fits in int32
+  bool high_shift = true;                  // every shift >= 33 (real < 2^-2): SIMD high-half path
 };
 
 // Validates spec for n output channels (naming `what` in errors) and expands it.

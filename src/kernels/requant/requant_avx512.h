@@ -10,6 +10,7 @@ namespace prunq::avx512 {
 // The per-16-channel constants of an output stage, loaded once per micro-kernel call.
 struct Requant16 {
   __m512i mult, mult_odd, shift_even, shift_odd, round_even, round_odd;
+  __m512i hi_shift, hi_round;  // per 32-bit lane: shift - 32, 2^(shift - 33) (OutputStage::high_shift)
   __m512 scale;
 };
 
@@ -25,15 +26,33 @@ inline Requant16 load_requant16(const OutputStage& os, int64_t n0) {
     __m512i one = _mm512_set1_epi64(1);
     r.round_even = _mm512_sllv_epi64(one, _mm512_sub_epi64(r.shift_even, one));
     r.round_odd = _mm512_sllv_epi64(one, _mm512_sub_epi64(r.shift_odd, one));
+    r.hi_shift = _mm512_sub_epi32(sh, _mm512_set1_epi32(32));
+    r.hi_round = _mm512_sllv_epi32(_mm512_set1_epi32(1), _mm512_sub_epi32(sh, _mm512_set1_epi32(33)));
   } else if (os.type == QOut::f32) {
     r.scale = _mm512_loadu_ps(os.dequant_scale.data() + n0);
   }
   return r;
 }
 
+// (acc * mult + 2^(shift-1)) >> shift when every shift is in [33, 62], in 32-bit lanes. With
+// P = acc * mult (|P| < 2^62) the rounding term is a multiple of 2^32, so exactly (floor shifts
+// compose)   (P + 2^(shift-1)) >> shift == ((P >> 32) + 2^(shift-33)) >> (shift - 32)
+// and P >> 32 (|.| < 2^30) plus the term (<= 2^29) fits in int32. One two-source permute gathers
+// the high halves of the even and odd products: 7 instructions instead of 9 before the clamp.
+inline __m512i scale_high_shift16(__m512i acc, const Requant16& r) {
+  const __m512i even = _mm512_mul_epi32(acc, r.mult);
+  const __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), r.mult_odd);
+  const __m512i high_halves = _mm512_set_epi32(31, 15, 29, 13, 27, 11, 25, 9, 23, 7, 21, 5, 19, 3, 17, 1);
+  const __m512i hi = _mm512_permutex2var_epi32(even, high_halves, odd);
+  return _mm512_srav_epi32(_mm512_add_epi32(hi, r.hi_round), r.hi_shift);
+}
+
 // clamp(zero_point + ((acc * mult + round) >> shift), qmin, qmax) on 16 int32 lanes.
-template <bool NarrowShift>
+// HighShift (OutputStage::high_shift) implies NarrowShift.
+template <bool NarrowShift, bool HighShift = false>
 inline __m512i requantize16(__m512i acc, const Requant16& r, __m512i zp, __m512i lo, __m512i hi) {
+  if constexpr (HighShift)
+    return _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(scale_high_shift16(acc, r), lo), hi), zp);
   __m512i even = _mm512_mul_epi32(acc, r.mult);
   __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), r.mult_odd);
   even = _mm512_srav_epi64(_mm512_add_epi64(even, r.round_even), r.shift_even);
@@ -71,11 +90,11 @@ inline OutBounds16 load_bounds16(const OutputStage& os) {
 // Writes up to 16 outputs (mask) of element index `index` in the output array, for an output
 // type and shift range fixed at compile time: a micro-kernel's epilogue instantiated per type
 // is a straight run of instructions per row, with no type switch between the rows' stores.
-template <QOut Type, bool NarrowShift>
+template <QOut Type, bool NarrowShift, bool HighShift = false>
 inline void store_output16_as(const Requant16& r, const OutBounds16& b, __m512i acc, void* out, int64_t index,
                               __mmask16 mask) {
   if constexpr (Type == QOut::u8 || Type == QOut::s8) {
-    const __m512i v = requantize16<NarrowShift>(acc, r, b.zp, b.lo, b.hi);
+    const __m512i v = requantize16<NarrowShift, HighShift>(acc, r, b.zp, b.lo, b.hi);
     // Narrow in registers, then store: vpmovdb straight to memory is slow on Zen 4.
     const __m128i bytes = _mm512_cvtepi32_epi8(v);
     if (mask == 0xffff)
