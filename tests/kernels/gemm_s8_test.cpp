@@ -116,6 +116,35 @@ TEST(GemmS8, ExtremeScalesAndClamps) {
       }
 }
 
+// Accumulators at the int32 edges and at rounding ties, through every requantization path:
+// shifts 31 and 32 (the 64-bit shift path), >= 33 (the 32-bit high-half path) and mixed per
+// channel. Activations equal to the zero point make each accumulator exactly its channel's bias.
+TEST(GemmS8, RequantizationEdgesPerShiftRange) {
+  const int64_t m = 3, k = 8;
+  const std::vector<int32_t> biases = {INT32_MAX, INT32_MIN, INT32_MAX - 1, INT32_MIN + 1, 0, 1, -1,
+                                       1 << 20, -(1 << 20), (1 << 20) + (1 << 19), -((1 << 20) + (1 << 19)),
+                                       3 << 19, -(3 << 19), 123456789, -987654321, 65535, -65536};
+  const int64_t n = static_cast<int64_t>(biases.size());
+  const std::vector<uint8_t> a(static_cast<size_t>(m * (k + 3)), 7);
+  std::mt19937 rng(5);
+  const std::vector<int8_t> w = random_weights(rng, static_cast<size_t>(n * k));
+  // Powers of two make the ties exact: (3 << 19) * 2^-20 = 1.5.
+  const std::vector<std::vector<double>> reals = {{0.75}, {0.3}, {0.2}, {0x1p-20}, {1e-9}, {0.75, 0.2, 0x1p-20}, {0.2, 0x1p-40}};
+  for (GemmS8Kernel kern : kernels_to_test())
+    for (const std::vector<double>& r : reals)
+      for (QOut out : {QOut::u8, QOut::s8})
+        for (int32_t zp : {0, 100}) {
+          QuantSpec spec;
+          spec.a_zero_point = 7;
+          spec.out_type = out;
+          spec.out_zero_point = out == QOut::u8 ? zp : zp - 128;
+          spec.bias = biases;
+          for (int64_t i = 0; i < n; ++i) spec.w_scales.push_back(static_cast<float>(r[static_cast<size_t>(i) % r.size()]));
+          expect_same_as_reference(kern, m, n, k, a, w, spec, "requantization edges");
+          if (HasFailure()) return;
+        }
+}
+
 TEST(GemmS8, ReluClampAndFloatOutput) {
   std::mt19937 rng(5);
   const int64_t m = 19, n = 40, k = 72;

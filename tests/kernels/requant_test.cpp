@@ -64,8 +64,13 @@ TEST(Requant, OutputStageFoldsActivationIntoClamp) {
   EXPECT_EQ(os.qmax, 70);
   EXPECT_EQ(os.multiplier.size(), 16u);
   EXPECT_TRUE(os.narrow_shift);
+  EXPECT_TRUE(os.high_shift);  // 0.125 = 0.5 * 2^-2: shift 33
   s.a_scale = 1.f;  // real multiplier 2.5: needs the 64-bit clamp
   EXPECT_FALSE(make_output_stage(s, 3, 16, "test").narrow_shift);
+  EXPECT_FALSE(make_output_stage(s, 3, 16, "test").high_shift);
+  s.a_scale = 0.12f;  // real multiplier 0.3: shift 32, narrow but not high
+  EXPECT_TRUE(make_output_stage(s, 3, 16, "test").narrow_shift);
+  EXPECT_FALSE(make_output_stage(s, 3, 16, "test").high_shift);
   s.out_type = QOut::s8;
   s.out_zero_point = 200;
   EXPECT_THROW(make_output_stage(s, 3, 16, "test"), Error);
