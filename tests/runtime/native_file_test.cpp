@@ -91,7 +91,9 @@ void expect_same_graph(const Graph& a, const Graph& b) {
     EXPECT_TRUE(same_bytes(init.data, other->data)) << a.value(v).name;
     EXPECT_EQ(init.trainable, other->trainable) << a.value(v).name;
     EXPECT_EQ(init.mask.defined(), other->mask.defined()) << a.value(v).name;
-    if (init.mask.defined()) EXPECT_TRUE(same_bytes(init.mask, other->mask));
+    if (init.mask.defined()) {
+      EXPECT_TRUE(same_bytes(init.mask, other->mask));
+    }
   }
 }
 
