@@ -212,6 +212,9 @@ TEST(NnConv, BadAttributesAreErrors) {
   OpCase zero_stride = c;
   zero_stride.attrs.set("strides", std::vector<int64_t>{0, 1});
   EXPECT_THROW(testing::run_forward(zero_stride), Error);
+  OpCase huge_dilation = c;  // would overflow the window arithmetic in a hostile model file
+  huge_dilation.attrs.set("dilations", std::vector<int64_t>{int64_t(1) << 62, 1});
+  EXPECT_THROW(testing::infer_types(huge_dilation), Error);
   OpCase too_big = conv_case({1, 2, 2, 2}, {2, 2, 3, 3}, true, ConvParams{});
   EXPECT_THROW(testing::run_forward(too_big), Error);
   OpCase bad_group = c;

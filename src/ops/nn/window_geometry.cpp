@@ -15,6 +15,8 @@ std::vector<int64_t> per_dim(const Node& node, const char* key, size_t rank, int
   return v;
 }
 
+constexpr int64_t kMaxWindowAttr = int64_t(1) << 24;
+
 int64_t div_floor(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 int64_t div_ceil(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 
@@ -45,6 +47,10 @@ WindowGeometry window_geometry(const Node& node, const std::vector<int64_t>& in_
     PRUNQ_CHECK(g.kernel[d] > 0, where(node), ": kernel size ", g.kernel[d], " in spatial dim ", d);
     PRUNQ_CHECK(g.stride[d] > 0, where(node), ": stride ", g.stride[d], " in spatial dim ", d);
     PRUNQ_CHECK(g.dilation[d] > 0, where(node), ": dilation ", g.dilation[d], " in spatial dim ", d);
+    // Bounds keep the window arithmetic below far from int64 overflow on hostile model files.
+    PRUNQ_CHECK(g.kernel[d] <= kMaxWindowAttr && g.stride[d] <= kMaxWindowAttr && g.dilation[d] <= kMaxWindowAttr &&
+                    pads[d] <= kMaxWindowAttr && pads[d + rank] <= kMaxWindowAttr,
+                where(node), ": kernel/stride/dilation/pads beyond ", kMaxWindowAttr, " in spatial dim ", d);
     const int64_t span = (g.kernel[d] - 1) * g.dilation[d] + 1;  // extent of a dilated window
     const int64_t in = g.in[d];
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
