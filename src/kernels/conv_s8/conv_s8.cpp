@@ -122,15 +122,28 @@ PaddedInput pad_input(const Geometry& g, int64_t batch, const uint8_t* in, bool 
 
 // One pointer per kernel row (segment) of output pixels m0 .. m0+mr-1, into the padded input.
 void fill_padded_rows(const Geometry g, const PaddedInput& pad, int64_t m0, int mr, int MR, const uint8_t** ptrs) {
-  const uint8_t* base = pad.data;
-  const int64_t rb = pad.row_bytes, ib = pad.image_bytes, xstep = g.sw * g.c, row_step = g.dh * rb;
-  int64_t x = m0 % g.ow, y = (m0 / g.ow) % g.oh, b = m0 / (g.ow * g.oh);
+  // Runs once per micro-kernel tile (conv1: every 12 pixels), so it walks the pixels with
+  // additions only; two divisions locate the first one.
+  const int64_t rb = pad.row_bytes, ib = pad.image_bytes, xstep = g.sw * g.c, ystep = g.sh * rb,
+                row_step = g.dh * rb, image_pixels = g.oh * g.ow;
+  const int64_t b = m0 / image_pixels, in_image = m0 - b * image_pixels, y0 = in_image / g.ow;
+  int64_t x = in_image - y0 * g.ow, y = y0;
+  const uint8_t* image = pad.data + b * ib;
+  const uint8_t* row = image + y * ystep;
+  const uint8_t* p = row + x * xstep;
   for (int r = 0; r < mr; ++r) {
-    const uint8_t* p = base + b * ib + y * g.sh * rb + x * xstep;
     for (int64_t i = 0; i < g.kh; ++i) ptrs[i * MR + r] = p + i * row_step;
-    if (++x == g.ow) {  // walk the pixels in order instead of dividing per row
+    p += xstep;
+    if (++x == g.ow) {
       x = 0;
-      if (++y == g.oh) y = 0, ++b;
+      if (++y == g.oh) {
+        y = 0;
+        image += ib;
+        row = image;
+      } else {
+        row += ystep;
+      }
+      p = row;
     }
   }
   for (int r = mr; r < MR; ++r)
