@@ -203,6 +203,28 @@ TEST(GemmF32, DispatchedEntryPointsMatchReference) {
   EXPECT_TRUE(backend == "openblas" || backend == "prunq") << backend;
 }
 
+// gemm_f32 splits large products into row or column blocks across the pool (one single-threaded
+// BLAS call per block when OpenBLAS is the backend): every transposition and both split
+// directions, with padded leading dimensions and beta, must match the reference.
+TEST(GemmF32, DispatchedEntryPointSplitsAcrossThreadsCorrectly) {
+  const int saved_threads = num_threads();
+  set_num_threads(2);
+  struct Shape3 { int64_t M, N, K; };
+  for (Shape3 s : {Shape3{300, 40, 70}, Shape3{40, 300, 70}}) {
+    for (int t = 0; t < 4; ++t) {
+      const bool ta = t & 1, tb = t & 2;
+      const int64_t lda = (ta ? s.M : s.K) + 3, ldb = (tb ? s.K : s.N) + 5, ldc = s.N + 7;
+      std::vector<float> a = random_floats((ta ? s.K : s.M) * lda, 31), b = random_floats((tb ? s.N : s.K) * ldb, 32);
+      std::vector<float> want = random_floats(s.M * ldc, 33), got = want;
+      gemm_f32_reference(ta, tb, s.M, s.N, s.K, 0.75f, a.data(), lda, b.data(), ldb, 0.5f, want.data(), ldc);
+      gemm_f32(ta, tb, s.M, s.N, s.K, 0.75f, a.data(), lda, b.data(), ldb, 0.5f, got.data(), ldc);
+      for (int64_t i = 0; i < s.M * ldc; ++i)
+        ASSERT_NEAR(got[i], want[i], 1e-4f) << "M=" << s.M << " N=" << s.N << " trans " << ta << tb << " at " << i;
+    }
+  }
+  set_num_threads(saved_threads);
+}
+
 TEST(GemmF32, BadArgumentsThrow) {
   std::vector<float> a(64), b(64), c(64);
   EXPECT_THROW(gemm_f32_prunq(false, false, 4, 4, 4, 1.f, a.data(), 3, b.data(), 4, 0.f, c.data(), 4), Error);
