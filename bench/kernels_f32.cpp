@@ -20,9 +20,6 @@
 #include "kernels/gemm_f32/gemm_f32.h"
 #include "kernels/peak/peak.h"
 
-// OpenBLAS runs its own threads; declared weak so the benchmark also links without OpenBLAS.
-extern "C" void openblas_set_num_threads(int) __attribute__((weak));
-
 using namespace prunq;
 
 namespace {
@@ -45,10 +42,9 @@ std::vector<float> randoms(size_t n, unsigned seed) {
   return v;
 }
 
-void set_threads(int threads) {
-  set_num_threads(threads);
-  if (openblas_set_num_threads) openblas_set_num_threads(threads);
-}
+// gemm_f32 keeps OpenBLAS single-threaded and splits the work over prunq's pool, so the pool's
+// size is the one thread count that matters for both backends.
+void set_threads(int threads) { set_num_threads(threads); }
 
 // Times fn() per iteration (thread CPU time for 1 thread, wall time otherwise) and reports rates.
 template <typename Fn>

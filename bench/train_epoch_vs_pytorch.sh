@@ -22,9 +22,9 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# OpenBLAS (behind prunq's gemm_f32) gets the same thread budget as PyTorch.
+# prunq's pool gets the same thread budget as PyTorch (OpenBLAS runs single-threaded inside it).
 echo "== prunq =="
-OPENBLAS_NUM_THREADS=$THREADS PRUNQ_NUM_THREADS=$THREADS \
+PRUNQ_NUM_THREADS=$THREADS \
   "$BIN" --threads "$THREADS" --arch fmnist-cnn --batch 128 --lr 1e-3 --optimizer adam --schedule constant "${EXTRA[@]}" \
   | tee "$tmp/prunq.txt"
 echo "== pytorch =="
