@@ -3,10 +3,8 @@
 // one 16-column panel as two ymm halves.
 #include <immintrin.h>
 
-#include <cstring>
-
 #include "kernels/gemm_s8/ukernel.h"
-#include "kernels/requant/requant_avx2.h"
+#include "kernels/gemm_s8/ymm_common.h"
 
 namespace prunq::gemm_s8_detail {
 namespace {
@@ -15,7 +13,6 @@ constexpr int kMr = 6;  // 12 accumulators + 2 weight registers + 1 broadcast of
 
 template <bool RowSum>
 void tile(const UkernelCall& call) {
-  const PackedGemmS8& p = *call.p;
   __m256i acc[kMr][2], rowsum[kMr];
 #pragma GCC unroll 8
   for (int r = 0; r < kMr; ++r) acc[r][0] = acc[r][1] = rowsum[r] = _mm256_setzero_si256();
@@ -35,42 +32,8 @@ void tile(const UkernelCall& call) {
     w += 64;
   };
 
-  for (int64_t s = 0; s < p.segments; ++s) {
-    const uint8_t* a[kMr];
-#pragma GCC unroll 8
-    for (int r = 0; r < kMr; ++r) a[r] = call.a[s * kMr + r];
-    uint32_t bytes[kMr];
-    for (int64_t g = 0; g < p.segment_groups; ++g) {
-#pragma GCC unroll 8
-      for (int r = 0; r < kMr; ++r) std::memcpy(&bytes[r], a[r] + g * 4, 4);
-      step(bytes);
-    }
-    if (p.segment_tail) {
-      for (int r = 0; r < kMr; ++r) bytes[r] = load_tail(a[r] + p.segment_groups * 4, p.segment_tail);
-      step(bytes);
-    }
-  }
-
-  const OutputStage& os = p.out;
-  const avx2::OutBounds8 bounds = avx2::load_bounds8(os);
-  const QOut type = os.type;
-  const bool narrow = os.narrow_shift;
-  for (int h = 0; h < 2; ++h) {
-    const int64_t col = call.n0 + h * 8;
-    const int rem = call.n_valid - h * 8;
-    if (rem <= 0) break;
-    const avx2::Requant8 rq = avx2::load_requant8(os, col);
-    const __m256i corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.correction.data() + col));
-    __m256i wzp = _mm256_setzero_si256();
-    if constexpr (RowSum) wzp = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.w_zero_points.data() + col));
-#pragma GCC unroll 8
-    for (int r = 0; r < kMr; ++r) {
-      if (r >= call.mr) break;
-      __m256i x = _mm256_add_epi32(acc[r][h], corr);
-      if constexpr (RowSum) x = _mm256_sub_epi32(x, _mm256_mullo_epi32(wzp, rowsum[r]));
-      avx2::store_output8(type, narrow, rq, bounds, x, call.c, call.c_index + r * call.ldc + h * 8, rem < 8 ? rem : 8);
-    }
-  }
+  for_each_a_group<kMr>(call, step);
+  store_tile<kMr, RowSum>(call, acc, rowsum);
 }
 
 void run(const UkernelCall& call) {
