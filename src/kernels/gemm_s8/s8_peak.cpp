@@ -1,7 +1,5 @@
 #include "kernels/gemm_s8/s8_peak.h"
 
-#include <algorithm>
-
 #include "core/error.h"
 #include "kernels/peak/peak.h"
 
@@ -17,24 +15,7 @@ double measure_s8_peak_gmacs(GemmS8Kernel k, double seconds) {
   PRUNQ_CHECK(loop, "s8 peak: no dot-product loop for kernel ", gemm_s8_kernel_name(k), " on this CPU");
   PRUNQ_CHECK(seconds > 0, "s8 peak: measuring time must be positive, got ", seconds);
   int sink = 0;
-  uint64_t iters = 1 << 12;
-  for (;;) {  // calibration, doubling as warm-up (clock ramp-up)
-    double t0 = thread_cpu_seconds();
-    loop(iters, 1, &sink);
-    double dt = thread_cpu_seconds() - t0;
-    if (dt > seconds / 16) {
-      iters = static_cast<uint64_t>(double(iters) * (seconds / 4) / dt) + 1;
-      break;
-    }
-    iters *= 2;
-  }
-  double best = 0;
-  for (int rep = 0; rep < 4; ++rep) {
-    double t0 = thread_cpu_seconds();
-    uint64_t macs = loop(iters, rep + 2, &sink);
-    best = std::max(best, double(macs) / (thread_cpu_seconds() - t0) * 1e-9);
-  }
-  return best;
+  return best_rate_giga(seconds, [&](uint64_t iters, int rep) { return loop(iters, rep < 0 ? 1 : rep + 2, &sink); });
 }
 
 }  // namespace prunq

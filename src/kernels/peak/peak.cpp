@@ -39,16 +39,11 @@ double seconds_since(double t0) { return thread_cpu_seconds() - t0; }
 
 }  // namespace
 
-double measure_fp32_peak_gflops(Isa isa, double seconds) {
-  LoopFn loop = loop_for(isa);
-  PRUNQ_CHECK(loop, "peak: no fp32 loop for ", isa_name(isa), " in this build or on this CPU");
-  PRUNQ_CHECK(seconds > 0, "peak: measuring time must be positive, got ", seconds);
-  float sink = 0.f;
-  // Calibrate iterations so one run takes about seconds / 4.
+double best_rate_giga(double seconds, const std::function<uint64_t(uint64_t iters, int rep)>& run) {
   uint64_t iters = 1 << 12;
   for (;;) {
     double t0 = thread_cpu_seconds();
-    loop(iters, 1.f, &sink);
+    run(iters, -1);
     double dt = seconds_since(t0);
     if (dt > seconds / 16) {
       iters = static_cast<uint64_t>(double(iters) * (seconds / 4) / dt) + 1;
@@ -59,9 +54,20 @@ double measure_fp32_peak_gflops(Isa isa, double seconds) {
   double best = 0;
   for (int rep = 0; rep < 4; ++rep) {
     double t0 = thread_cpu_seconds();
-    uint64_t flops = loop(iters, 1.f + float(rep), &sink);
-    best = std::max(best, double(flops) / seconds_since(t0) * 1e-9);
+    uint64_t units = run(iters, rep);
+    best = std::max(best, double(units) / seconds_since(t0) * 1e-9);
   }
+  return best;
+}
+
+double measure_fp32_peak_gflops(Isa isa, double seconds) {
+  LoopFn loop = loop_for(isa);
+  PRUNQ_CHECK(loop, "peak: no fp32 loop for ", isa_name(isa), " in this build or on this CPU");
+  PRUNQ_CHECK(seconds > 0, "peak: measuring time must be positive, got ", seconds);
+  float sink = 0.f;
+  double best = best_rate_giga(seconds, [&](uint64_t iters, int rep) {
+    return loop(iters, rep < 0 ? 1.f : 1.f + float(rep), &sink);
+  });
   // sink is never NaN for these inputs; testing it keeps the loops' results alive.
   PRUNQ_CHECK(sink == sink, "peak: loop result is NaN");
   return best;

@@ -3,6 +3,7 @@
 // than FMA latency x FMA ports, no memory traffic), timed in thread CPU time.
 #pragma once
 #include <cstdint>
+#include <functional>
 
 #include "core/cpu_features.h"
 
@@ -20,6 +21,13 @@ double fp32_peak_gflops();
 // CPU time of the calling thread in seconds (what the peak loops are timed with); benchmarks of
 // single-threaded kernels use it too so that both sides of "fraction of peak" match.
 double thread_cpu_seconds();
+
+// The timing shared by every peak loop: calibrates `iters` so one run takes about `seconds` / 4
+// (the calibration runs double as warm-up: clock ramp-up, AVX-512 license), then returns the
+// best of 4 timed runs as work units per second * 1e-9. run(iters, rep) does the work and
+// returns the units done; rep is -1 while calibrating and 0..3 for the timed runs, so callers
+// can vary their seed per run.
+double best_rate_giga(double seconds, const std::function<uint64_t(uint64_t iters, int rep)>& run);
 
 namespace peak_detail {
 // Each runs `iters` iterations and returns the flops done; `seed` keeps the compiler from
