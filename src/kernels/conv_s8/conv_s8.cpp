@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/thread_pool.h"
+#include "kernels/conv_s8/window_checks.h"
 #include "kernels/gemm_s8/ukernel.h"
 
 namespace prunq {
@@ -14,12 +15,7 @@ void check_conv_s8_shape(const ConvS8Shape& s, const char* what) {
   PRUNQ_CHECK(s.in_h > 0 && s.in_w > 0 && s.in_c > 0 && s.out_c > 0, what, ": empty tensor (H=", s.in_h,
               " W=", s.in_w, " C=", s.in_c, " out C=", s.out_c, ")");
   PRUNQ_CHECK(s.kernel_h > 0 && s.kernel_w > 0, what, ": kernel ", s.kernel_h, "x", s.kernel_w, " is empty");
-  PRUNQ_CHECK(s.stride_h > 0 && s.stride_w > 0 && s.dilation_h > 0 && s.dilation_w > 0, what,
-              ": strides and dilations must be positive");
-  PRUNQ_CHECK(s.pad_top >= 0 && s.pad_left >= 0 && s.pad_bottom >= 0 && s.pad_right >= 0, what,
-              ": negative padding");
-  PRUNQ_CHECK(s.out_h() > 0 && s.out_w() > 0, what, ": kernel ", s.kernel_h, "x", s.kernel_w,
-              " does not fit the padded ", s.in_h, "x", s.in_w, " input");
+  check_conv_window(s, what);
 }
 
 PackedConvS8 pack_conv_s8(const ConvS8Shape& shape, const int8_t* weights_oihw, const QuantSpec& spec,

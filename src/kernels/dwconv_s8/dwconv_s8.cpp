@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/thread_pool.h"
+#include "kernels/conv_s8/window_checks.h"
 
 namespace prunq {
 
@@ -34,12 +35,7 @@ void check_dwconv_s8_shape(const DwConvS8Shape& s, const char* what) {
               " C=", s.channels, ")");
   PRUNQ_CHECK(s.kernel_h > 0 && s.kernel_w > 0 && s.kernel_h * s.kernel_w <= 1024, what, ": kernel ", s.kernel_h,
               "x", s.kernel_w, " is empty or too large");
-  PRUNQ_CHECK(s.stride_h > 0 && s.stride_w > 0 && s.dilation_h > 0 && s.dilation_w > 0, what,
-              ": strides and dilations must be positive");
-  PRUNQ_CHECK(s.pad_top >= 0 && s.pad_left >= 0 && s.pad_bottom >= 0 && s.pad_right >= 0, what,
-              ": negative padding");
-  PRUNQ_CHECK(s.out_h() > 0 && s.out_w() > 0, what, ": kernel ", s.kernel_h, "x", s.kernel_w,
-              " does not fit the padded ", s.in_h, "x", s.in_w, " input");
+  check_conv_window(s, what);
 }
 
 PackedDwConvS8 pack_dwconv_s8(const DwConvS8Shape& shape, const int8_t* weights, const QuantSpec& spec,
