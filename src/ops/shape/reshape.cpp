@@ -4,6 +4,7 @@
 // still resolves -1 when the unknown dims are copied through by 0 (e.g. [-1,64,7,7] -> [0,-1]
 // gives [-1, 3136]), else leaves it -1. Any dtype; the output is a view of the input's storage.
 #include "ops/elementwise/pointwise.h"
+#include "ops/shape/reshape_like.h"
 #include "ops/shape/shape_util.h"
 
 namespace prunq {
@@ -58,7 +59,7 @@ Shape resolve_shape(const Shape& in, const std::vector<int64_t>& spec, bool allo
   return out;
 }
 
-class ReshapeOp final : public Op {
+class ReshapeOp final : public ReshapeLikeOp {
  public:
   std::string_view name() const override { return "Reshape"; }
   void infer(InferContext& ctx) const override {
@@ -89,12 +90,6 @@ class ReshapeOp final : public Op {
     std::vector<int64_t> spec = read_int_list(ctx.in(1), ctx.node, "shape");
     Shape out = resolve_shape(x.shape(), spec, ctx.attrs().get_int("allowzero", 0) != 0, ctx.node);
     ctx.outputs[0] = x.contiguous().reshape(out);
-  }
-  bool has_backward() const override { return true; }
-  bool input_differentiable(size_t i) const override { return i == 0; }
-  void backward(BackwardContext& ctx) const override {
-    if (!ctx.need_grad[0]) return;
-    ctx.grad_inputs[0] = grad_output_or_zeros(ctx, 0, ctx.outputs[0]->shape()).reshape(ctx.in(0).shape());
   }
 };
 

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "ops/elementwise/pointwise.h"
+#include "ops/shape/reshape_like.h"
 #include "ops/shape/shape_util.h"
 
 namespace prunq {
@@ -63,7 +64,7 @@ int64_t axes_count_from_type(const InferContext& ctx) {
   return t.rank_known && t.shape.size() == 1 ? t.shape[0] : -1;
 }
 
-class SqueezeOp final : public Op {
+class SqueezeOp final : public ReshapeLikeOp {
  public:
   std::string_view name() const override { return "Squeeze"; }
   void infer(InferContext& ctx) const override {
@@ -89,15 +90,9 @@ class SqueezeOp final : public Op {
     Shape s = squeeze_shape(x.shape(), given_axes(ctx.node, ctx.has(1) ? ctx.inputs[1] : nullptr), ctx.node);
     ctx.outputs[0] = x.contiguous().reshape(s);
   }
-  bool has_backward() const override { return true; }
-  bool input_differentiable(size_t i) const override { return i == 0; }
-  void backward(BackwardContext& ctx) const override {
-    if (!ctx.need_grad[0]) return;
-    ctx.grad_inputs[0] = grad_output_or_zeros(ctx, 0, ctx.outputs[0]->shape()).reshape(ctx.in(0).shape());
-  }
 };
 
-class UnsqueezeOp final : public Op {
+class UnsqueezeOp final : public ReshapeLikeOp {
  public:
   std::string_view name() const override { return "Unsqueeze"; }
   void infer(InferContext& ctx) const override {
@@ -120,12 +115,6 @@ class UnsqueezeOp final : public Op {
     std::optional<std::vector<int64_t>> axes = given_axes(ctx.node, ctx.has(1) ? ctx.inputs[1] : nullptr);
     PRUNQ_CHECK(axes, node_desc(ctx.node), ": axes are required");
     ctx.outputs[0] = x.contiguous().reshape(unsqueeze_shape(x.shape(), *axes, ctx.node));
-  }
-  bool has_backward() const override { return true; }
-  bool input_differentiable(size_t i) const override { return i == 0; }
-  void backward(BackwardContext& ctx) const override {
-    if (!ctx.need_grad[0]) return;
-    ctx.grad_inputs[0] = grad_output_or_zeros(ctx, 0, ctx.outputs[0]->shape()).reshape(ctx.in(0).shape());
   }
 };
 
