@@ -5,18 +5,12 @@
 #include "io/data/csv.h"
 #include "io/data/file_bytes.h"
 #include "io/data_temp.h"
+#include "support/error_of.h"
 
 namespace prunq {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 TEST(DataCsv, AutoDetectsHeaderAndSplitsOffTheLabelColumnByName) {
   CsvOptions o;

@@ -8,22 +8,15 @@
 #include "io/data/idx.h"
 #include "io/data/idx_dataset.h"
 #include "io/data_temp.h"
+#include "support/error_of.h"
 
 namespace prunq {
 namespace {
 
+using testing::error_of;
 using testing::gzip_bytes;
 using testing::idx_bytes;
 using testing::TempDir;
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // Three 2x2 images with pixel values 0..11 and labels {0, 9, 4}.
 void write_tiny_dataset(const TempDir& dir, const std::string& prefix, bool gz) {

@@ -6,20 +6,14 @@
 
 #include "io/data/npy.h"
 #include "io/data_temp.h"
+#include "support/error_of.h"
 
 namespace prunq {
 namespace {
 
 using testing::TempDir;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 // Builds a .npy buffer by hand (as NumPy would write it) to test the reader independently of our writer.
 std::vector<uint8_t> npy_v1(const std::string& header_dict, const std::vector<uint8_t>& payload, int major = 1) {

@@ -10,6 +10,7 @@
 #include "io/onnx/onnx_io.h"
 #include "onnx/onnx_test_util.h"
 #include "runtime/executor.h"
+#include "support/error_of.h"
 
 namespace prunq::testing {
 namespace {
@@ -20,15 +21,6 @@ std::string temp_path(const std::string& name) {
 
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 OnnxModelMaker relu_model() {
