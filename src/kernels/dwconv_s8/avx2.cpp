@@ -26,18 +26,7 @@ void row_avx2(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_ro
   const DwConvS8Shape& s = p.shape;
   const int64_t c = s.channels, kh = s.kernel_h, kw = s.kernel_w, taps = kh * kw, ow = s.out_w();
   const int64_t pairs = p.tap_pairs;
-  thread_local std::vector<const uint8_t*> ptrs;
-  ptrs.resize(static_cast<size_t>(ow * taps));
-  const uint8_t* image = in + b * s.in_h * s.in_w * c;
-  for (int64_t x = 0; x < ow; ++x)
-    for (int64_t i = 0; i < kh; ++i) {
-      int64_t iy = y * s.stride_h - s.pad_top + i * s.dilation_h;
-      for (int64_t j = 0; j < kw; ++j) {
-        int64_t ix = x * s.stride_w - s.pad_left + j * s.dilation_w;
-        bool inside = iy >= 0 && iy < s.in_h && ix >= 0 && ix < s.in_w;
-        ptrs[x * taps + i * kw + j] = inside ? image + (iy * s.in_w + ix) * c : zero_row;
-      }
-    }
+  const uint8_t* const* ptrs = row_tap_pointers(p, in, zero_row, b, y);
 
   const OutputStage& os = p.out;
   const avx2::OutBounds8 bounds = avx2::load_bounds8(os);
@@ -50,7 +39,7 @@ void row_avx2(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_ro
     const __m256i corr_a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.correction.data() + c0));
     const __m256i corr_b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.correction.data() + c0 + 8));
     for (int64_t x = 0; x < ow; ++x) {
-      const uint8_t* const* tp = ptrs.data() + x * taps;
+      const uint8_t* const* tp = ptrs + x * taps;
       __m256i acc_lo = _mm256_setzero_si256(), acc_hi = _mm256_setzero_si256();
       const int16_t* wp = wblock;
       for (int64_t q = 0; q < pairs; ++q, wp += 32) {

@@ -19,19 +19,7 @@ void row_avx512_vnni(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* 
   const DwConvS8Shape& s = p.shape;
   const int64_t c = s.channels, kh = s.kernel_h, kw = s.kernel_w, taps = kh * kw, ow = s.out_w();
   const int64_t pairs = p.tap_pairs;
-  // Tap pointers of every output pixel of this row: ptrs[x * taps + t] (zero_row in the padding).
-  thread_local std::vector<const uint8_t*> ptrs;
-  ptrs.resize(static_cast<size_t>(ow * taps));
-  const uint8_t* image = in + b * s.in_h * s.in_w * c;
-  for (int64_t x = 0; x < ow; ++x)
-    for (int64_t i = 0; i < kh; ++i) {
-      int64_t iy = y * s.stride_h - s.pad_top + i * s.dilation_h;
-      for (int64_t j = 0; j < kw; ++j) {
-        int64_t ix = x * s.stride_w - s.pad_left + j * s.dilation_w;
-        bool inside = iy >= 0 && iy < s.in_h && ix >= 0 && ix < s.in_w;
-        ptrs[x * taps + i * kw + j] = inside ? image + (iy * s.in_w + ix) * c : zero_row;
-      }
-    }
+  const uint8_t* const* ptrs = row_tap_pointers(p, in, zero_row, b, y);
 
   const OutputStage& os = p.out;
   const avx512::OutBounds16 bounds = avx512::load_bounds16(os);
@@ -50,7 +38,7 @@ void row_avx512_vnni(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* 
     const __m512i corr_a = _mm512_loadu_si512(p.correction.data() + c0);
     const __m512i corr_b = _mm512_loadu_si512(p.correction.data() + c0 + 16);
     for (int64_t x = 0; x < ow; ++x) {
-      const uint8_t* const* tp = ptrs.data() + x * taps;
+      const uint8_t* const* tp = ptrs + x * taps;
       __m512i acc_lo = _mm512_setzero_si512(), acc_hi = _mm512_setzero_si512();
       const int16_t* wp = wblock;
       for (int64_t q = 0; q < pairs; ++q, wp += 64) {

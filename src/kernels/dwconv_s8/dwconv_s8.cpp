@@ -1,5 +1,7 @@
 #include "kernels/dwconv_s8/dwconv_s8.h"
 
+#include <vector>
+
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "kernels/conv_s8/window_checks.h"
@@ -155,5 +157,28 @@ void dwconv_s8_reference(const DwConvS8Shape& s, const int8_t* w, const QuantSpe
                               ((b * oh + y) * ow + x) * c + ch);
       }
 }
+
+namespace dwconv_s8_detail {
+
+const uint8_t* const* row_tap_pointers(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row, int64_t b,
+                                       int64_t y) {
+  const DwConvS8Shape& s = p.shape;
+  const int64_t c = s.channels, kh = s.kernel_h, kw = s.kernel_w, taps = kh * kw, ow = s.out_w();
+  thread_local std::vector<const uint8_t*> ptrs;
+  ptrs.resize(static_cast<size_t>(ow * taps));
+  const uint8_t* image = in + b * s.in_h * s.in_w * c;
+  for (int64_t x = 0; x < ow; ++x)
+    for (int64_t i = 0; i < kh; ++i) {
+      int64_t iy = y * s.stride_h - s.pad_top + i * s.dilation_h;
+      for (int64_t j = 0; j < kw; ++j) {
+        int64_t ix = x * s.stride_w - s.pad_left + j * s.dilation_w;
+        bool inside = iy >= 0 && iy < s.in_h && ix >= 0 && ix < s.in_w;
+        ptrs[static_cast<size_t>(x * taps + i * kw + j)] = inside ? image + (iy * s.in_w + ix) * c : zero_row;
+      }
+    }
+  return ptrs.data();
+}
+
+}  // namespace dwconv_s8_detail
 
 }  // namespace prunq

@@ -66,6 +66,10 @@ void dwconv_s8_reference(const DwConvS8Shape& shape, const int8_t* weights, cons
                          const void* input, void* output);
 
 namespace dwconv_s8_detail {
+// Tap pointers of every output pixel of row y of image b: result[x * taps + t], zero_row where the
+// tap falls in the padding. Plain code shared by the ISA row kernels; the buffer is thread-local.
+const uint8_t* const* row_tap_pointers(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row, int64_t b,
+                                       int64_t y);
 // One output row (b, y) of a SIMD kernel; `in` already in the uint8 domain, `zero_row` holds
 // channels bytes of the zero point. out_row: element index of the row's first output.
 using RowFn = void (*)(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row, int64_t b, int64_t y,
