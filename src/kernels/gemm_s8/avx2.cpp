@@ -43,24 +43,12 @@ void tile(const UkernelCall& call) {
   store_tile<kMr, RowSum>(call, acc, rowsum);
 }
 
-void run(const UkernelCall& call) {
-  if (call.p->w_zero_points.empty())
-    tile<false>(call);
-  else
-    tile<true>(call);
-}
+void run(const UkernelCall& call) { run_tile_for_zero_points(call, tile<false>, tile<true>); }
 
 }  // namespace
 
 const UkernelInfo& ukernel_avx2() {
-  static const UkernelInfo info = [] {
-    UkernelInfo i;
-    i.run = run;
-    i.layout = Layout::i16x2;
-    i.max_nv = 1;
-    i.mr[0] = kMr;
-    return i;
-  }();
+  static const UkernelInfo info = single_panel_ukernel(run, Layout::i16x2, kMr);
   return info;
 }
 

@@ -42,6 +42,16 @@ struct UkernelInfo {
   int mr[5] = {};      // tile rows for nv = 1..max_nv
 };
 
+// The description of a kernel whose tiles are always one panel wide with `mr` rows.
+inline UkernelInfo single_panel_ukernel(void (*run)(const UkernelCall&), Layout layout, int mr) {
+  UkernelInfo i;
+  i.run = run;
+  i.layout = layout;
+  i.max_nv = 1;
+  i.mr[0] = mr;
+  return i;
+}
+
 const UkernelInfo& ukernel_scalar();
 #if defined(__x86_64__) || defined(_M_X64)
 const UkernelInfo& ukernel_avx2();

@@ -64,5 +64,12 @@ inline void store_tile(const UkernelCall& call, const __m256i (&acc)[Mr][2], con
   }
 }
 
+// Runs the tile instantiation that matches the weights: row sums are needed only when the
+// weights carry zero points.
+inline void run_tile_for_zero_points(const UkernelCall& call, void (*plain)(const UkernelCall&),
+                                     void (*with_row_sums)(const UkernelCall&)) {
+  (call.p->w_zero_points.empty() ? plain : with_row_sums)(call);
+}
+
 }  // namespace
 }  // namespace prunq::gemm_s8_detail
