@@ -55,11 +55,7 @@ void check_conv(Isa isa, const Conv2dParams& p, bool with_bias, Activation act, 
   for (float& v : w) v *= 3.f;
 
   std::vector<float> want(out_n), mag(out_n);
-  conv2d_f32_reference(p, x.data(), w.data(), with_bias ? b.data() : nullptr, act, want.data());
-  std::vector<float> ax(x), aw(w), ab(b);
-  for (auto* v : {&ax, &aw, &ab})
-    for (float& e : *v) e = std::fabs(e);
-  conv2d_f32_reference(p, ax.data(), aw.data(), with_bias ? ab.data() : nullptr, Activation::none, mag.data());
+  testing::conv_reference_with_magnitude(p, x, w, b, with_bias, act, want, mag);
 
   GuardedFloats gx(in_n), gw(w_n), gb(p.out_channels), gy(out_n);
   gx.copy_from(x);

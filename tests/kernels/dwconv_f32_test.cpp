@@ -45,11 +45,7 @@ void check_dw(Isa isa, const Conv2dParams& p, bool with_bias, Activation act, ui
   std::vector<float> x = random_floats(in_n, seed), w = random_floats(w_n, seed + 1, -3.f, 3.f),
                      b = random_floats(p.in_channels, seed + 2);
   std::vector<float> want(out_n), mag(out_n);
-  conv2d_f32_reference(p, x.data(), w.data(), with_bias ? b.data() : nullptr, act, want.data());
-  std::vector<float> ax(x), aw(w), ab(b);
-  for (auto* v : {&ax, &aw, &ab})
-    for (float& e : *v) e = std::fabs(e);
-  conv2d_f32_reference(p, ax.data(), aw.data(), with_bias ? ab.data() : nullptr, Activation::none, mag.data());
+  testing::conv_reference_with_magnitude(p, x, w, b, with_bias, act, want, mag);
 
   GuardedFloats gx(in_n), gw(w_n), gb(p.in_channels), gy(out_n);
   gx.copy_from(x);

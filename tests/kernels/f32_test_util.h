@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/cpu_features.h"
+#include "kernels/conv_f32/conv_f32.h"
 
 namespace prunq::testing {
 
@@ -79,6 +80,18 @@ inline float sum_error_bound(int64_t terms, double magnitude) {
   const double u = std::ldexp(1.0, -24);
   const double n = static_cast<double>(terms + 2);  // + alpha scaling, + the beta/bias addition
   return static_cast<float>(n * u / (1 - n * u) * magnitude + 1e-30);
+}
+
+// The reference output `want` of a convolution, and `mag`: the same convolution of |x|, |w|, |b|
+// without activation, which bounds each output's rounding error for the tolerance.
+inline void conv_reference_with_magnitude(const Conv2dParams& p, const std::vector<float>& x,
+                                          const std::vector<float>& w, const std::vector<float>& b, bool with_bias,
+                                          Activation act, std::vector<float>& want, std::vector<float>& mag) {
+  conv2d_f32_reference(p, x.data(), w.data(), with_bias ? b.data() : nullptr, act, want.data());
+  std::vector<float> ax(x), aw(w), ab(b);
+  for (auto* v : {&ax, &aw, &ab})
+    for (float& e : *v) e = std::fabs(e);
+  conv2d_f32_reference(p, ax.data(), aw.data(), with_bias ? ab.data() : nullptr, Activation::none, mag.data());
 }
 
 }  // namespace prunq::testing
