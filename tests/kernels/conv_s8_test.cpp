@@ -2,6 +2,7 @@
 // reference across kernel sizes, strides, paddings, dilations, odd channel counts and zero points.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/error.h"
@@ -21,14 +22,20 @@ void expect_conv_matches(GemmS8Kernel kern, const ConvS8Shape& s, int64_t batch,
   // One spare element after the output catches writes past its end.
   std::vector<uint8_t> want(static_cast<size_t>((out_elems + 1) * es), 0xAB), got = want;
   conv_s8_reference(s, w.data(), spec, batch, in.data(), want.data());
-  conv_s8(pack_conv_s8(s, w.data(), spec, kern), batch, in.data(), got.data());
-  for (size_t i = 0; i < want.size(); ++i)
-    if (want[i] != got[i]) {
-      FAIL() << what << ": kernel " << gemm_s8_kernel_name(kern) << " " << s.kernel_h << "x" << s.kernel_w
-             << " stride " << s.stride_h << " pad " << s.pad_top << " C " << s.in_c << "->" << s.out_c << " "
-             << s.in_h << "x" << s.in_w << " out " << qout_name(spec.out_type) << ": byte " << i << " of "
-             << want.size() << " differs";
-    }
+  // Direct, and whatever automatic picks (Winograd for 3x3 stride-1 layers on AVX-512 VNNI).
+  for (ConvS8Algorithm algo : {ConvS8Algorithm::direct, ConvS8Algorithm::automatic}) {
+    std::fill(got.begin(), got.end(), uint8_t{0xAB});
+    const PackedConvS8 packed = pack_conv_s8(s, w.data(), spec, kern, algo);
+    conv_s8(packed, batch, in.data(), got.data());
+    for (size_t i = 0; i < want.size(); ++i)
+      if (want[i] != got[i]) {
+        FAIL() << what << ": kernel " << gemm_s8_kernel_name(kern) << (packed.winograd ? " winograd " : " direct ")
+               << s.kernel_h << "x" << s.kernel_w
+               << " stride " << s.stride_h << " pad " << s.pad_top << " C " << s.in_c << "->" << s.out_c << " "
+               << s.in_h << "x" << s.in_w << " out " << qout_name(spec.out_type) << ": byte " << i << " of "
+               << want.size() << " differs";
+      }
+  }
 }
 
 }  // namespace

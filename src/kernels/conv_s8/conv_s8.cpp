@@ -1,6 +1,7 @@
 #include "kernels/conv_s8/conv_s8.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -18,10 +19,40 @@ void check_conv_s8_shape(const ConvS8Shape& s, const char* what) {
   check_conv_window(s, what);
 }
 
+namespace {
+
+bool winograd_disabled_by_env() {
+  static const bool off = [] {
+    const char* e = std::getenv("PRUNQ_CONV_S8");
+    return e != nullptr && std::strcmp(e, "direct") == 0;
+  }();
+  return off;
+}
+
+bool use_winograd(const ConvS8Shape& shape, const int8_t* w, const QuantSpec& spec, GemmS8Kernel k,
+                  ConvS8Algorithm algorithm) {
+  switch (algorithm) {
+    case ConvS8Algorithm::direct: return false;
+    case ConvS8Algorithm::winograd: return true;
+    case ConvS8Algorithm::automatic: break;
+  }
+  return k == GemmS8Kernel::avx512_vnni && shape.in_c >= kWinogradMinChannels && !winograd_disabled_by_env() &&
+         winograd_s8_exact(shape, w, spec);
+}
+
+}  // namespace
+
 PackedConvS8 pack_conv_s8(const ConvS8Shape& shape, const int8_t* weights_oihw, const QuantSpec& spec,
-                          GemmS8Kernel k) {
+                          GemmS8Kernel k, ConvS8Algorithm algorithm) {
   check_conv_s8_shape(shape, "conv_s8");
   PRUNQ_CHECK(weights_oihw != nullptr, "conv_s8: no weights");
+  if (use_winograd(shape, weights_oihw, spec, k, algorithm)) {
+    PackedConvS8 p;
+    p.shape = shape;
+    p.winograd = true;
+    p.wino = pack_winograd_s8(shape, weights_oihw, spec, k);
+    return p;
+  }
   const int64_t taps = shape.kernel_h * shape.kernel_w, c = shape.in_c, kk = taps * c;
   // OIHW -> O(HW)I: each tap's input channels become one contiguous K segment.
   std::vector<int8_t> ohwi(static_cast<size_t>(shape.out_c * kk));
@@ -151,6 +182,7 @@ void fill_padded_rows(const Geometry g, const PaddedInput& pad, int64_t m0, int 
 void conv_s8(const PackedConvS8& p, int64_t batch, const void* input, void* output) {
   PRUNQ_CHECK(batch >= 0 && input != nullptr && output != nullptr, "conv_s8: bad batch ", batch, " or null tensor");
   if (batch == 0) return;
+  if (p.winograd) return conv_winograd_s8(p.wino, p.shape, batch, input, output);
   const ConvS8Shape& s = p.shape;
   const int64_t oh = s.out_h(), ow = s.out_w(), c = s.in_c;
   const uint8_t* in = static_cast<const uint8_t*>(input);

@@ -11,6 +11,7 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/conv_s8/winograd_s8.h"
 #include "kernels/gemm_s8/gemm_s8.h"
 
 namespace prunq {
@@ -28,8 +29,17 @@ struct ConvS8Shape {
 // Throws prunq::Error naming the problem when the shape is not a valid convolution.
 void check_conv_s8_shape(const ConvS8Shape& s, const char* what);
 
+// How a convolution is computed. automatic: Winograd F(4x4, 3x3) (winograd_s8.h) for 3x3
+// stride-1 layers with at least kWinogradMinChannels input channels when the AVX-512 VNNI kernels
+// run and the weights prove it exact; the direct implicit GEMM otherwise. Both are bit-exact
+// with conv_s8_reference; the environment variable PRUNQ_CONV_S8=direct turns Winograd off.
+enum class ConvS8Algorithm : uint8_t { automatic, direct, winograd };
+constexpr int64_t kWinogradMinChannels = 8;  // below, the transforms cost more than they save
+
 struct PackedConvS8 {
   ConvS8Shape shape;
+  bool winograd = false;  // computed by `wino` instead of `gemm`
+  PackedWinogradS8 wino;
   PackedGemmS8 gemm;  // out_c columns, K = kernel_h * kernel_w * in_c in (tap, channel) order
   // dilation_w == 1: a kernel row's kw taps are kw * in_c contiguous input bytes, so K is split
   // into kernel_h segments (one pointer per kernel row, fewer partial 4-byte groups when in_c is
@@ -38,9 +48,11 @@ struct PackedConvS8 {
   bool kernel_row_segments = false;
 };
 
-// Packs ONNX-layout weights [out_c][in_c][kernel_h][kernel_w] (int8) for kernel k.
+// Packs ONNX-layout weights [out_c][in_c][kernel_h][kernel_w] (int8) for kernel k. A forced
+// winograd algorithm throws when it would not be exact; with a kernel other than avx512_vnni it
+// runs the portable Winograd stages.
 PackedConvS8 pack_conv_s8(const ConvS8Shape& shape, const int8_t* weights_oihw, const QuantSpec& spec,
-                          GemmS8Kernel k);
+                          GemmS8Kernel k, ConvS8Algorithm algorithm = ConvS8Algorithm::automatic);
 inline PackedConvS8 pack_conv_s8(const ConvS8Shape& shape, const int8_t* weights_oihw, const QuantSpec& spec) {
   return pack_conv_s8(shape, weights_oihw, spec, best_gemm_s8_kernel());
 }

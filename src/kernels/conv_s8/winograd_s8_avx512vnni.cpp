@@ -1,0 +1,220 @@
+// AVX-512 VNNI int8 Winograd stages: transforms vectorised across channels (32 int16 input
+// channels or 16 int32 output channels per zmm), products with vpdpwssd (2 int16 MACs per lane).
+// Bit-exact with winograd_s8_scalar.cpp: the same integer arithmetic, wrapping in 32 bits.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "kernels/conv_s8/winograd_s8_kernels.h"
+#include "kernels/requant/requant_avx512.h"
+
+// GCC 12 flags the _mm512_undefined operand inside its own broadcast intrinsics (a known false
+// positive); nothing in this file reads uninitialised data.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace prunq::winograd_s8_detail {
+namespace {
+
+using namespace winograd_s8;
+
+// The six rows of B^T applied to d0..d5 (int16 lanes; no intermediate exceeds the final bound).
+inline void input_1d(const __m512i (&d)[kWindow], __m512i (&t)[kWindow]) {
+  const __m512i d24 = _mm512_sub_epi16(d[4], d[2]), d31 = _mm512_sub_epi16(d[3], d[1]);
+  const __m512i s12 = _mm512_add_epi16(d[1], d[2]), m12 = _mm512_sub_epi16(d[1], d[2]);
+  t[0] = _mm512_add_epi16(_mm512_sub_epi16(_mm512_slli_epi16(_mm512_sub_epi16(d[0], d[2]), 2), d[2]), d[4]);
+  t[1] = _mm512_sub_epi16(_mm512_add_epi16(d[3], d[4]), _mm512_slli_epi16(s12, 2));
+  t[2] = _mm512_add_epi16(_mm512_sub_epi16(d[4], d[3]), _mm512_slli_epi16(m12, 2));
+  t[3] = _mm512_add_epi16(d24, _mm512_slli_epi16(d31, 1));
+  t[4] = _mm512_sub_epi16(d24, _mm512_slli_epi16(d31, 1));
+  t[5] = _mm512_add_epi16(_mm512_sub_epi16(_mm512_slli_epi16(_mm512_sub_epi16(d[1], d[3]), 2), d[3]), d[5]);
+}
+
+void input(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t zp, const Geometry::Tile* tiles, int n,
+           int16_t* v) {
+  const int64_t cp = g.channels_padded, c = g.c;
+  const __m512i vzp = _mm512_set1_epi16(static_cast<int16_t>(zp));
+  const __m256i vflip = _mm256_set1_epi8(flip_sign ? static_cast<char>(0x80) : 0);
+  for (int l = 0; l < n; ++l) {
+    const Geometry::Tile& t = tiles[l];
+    const uint8_t* px[kWindow][kWindow];  // the window's pixels, nullptr in the padding
+    for (int i = 0; i < kWindow; ++i) {
+      const int64_t iy = t.oy - g.pad_top + i;
+      for (int j = 0; j < kWindow; ++j) {
+        const int64_t ix = t.ox - g.pad_left + j;
+        px[i][j] =
+            iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w ? in + ((t.b * g.in_h + iy) * g.in_w + ix) * c : nullptr;
+      }
+    }
+    for (int64_t c0 = 0; c0 < cp; c0 += 32) {
+      const int64_t load_n = std::min<int64_t>(32, c - c0), store_n = std::min<int64_t>(32, cp - c0);
+      const __mmask32 lmask = load_n >= 32 ? ~__mmask32(0) : (__mmask32(1) << load_n) - 1;
+      const __mmask32 smask = store_n >= 32 ? ~__mmask32(0) : (__mmask32(1) << store_n) - 1;
+      __m512i tmp[kWindow][kWindow];  // [row of B^T d][column]
+      for (int j = 0; j < kWindow; ++j) {
+        __m512i d[kWindow], r[kWindow];
+        for (int i = 0; i < kWindow; ++i) {
+          const uint8_t* p = px[i][j];
+          if (p == nullptr) {
+            d[i] = _mm512_setzero_si512();
+            continue;
+          }
+          const __m256i bytes = _mm256_xor_si256(_mm256_maskz_loadu_epi8(lmask, p + c0), vflip);
+          d[i] = _mm512_sub_epi16(_mm512_cvtepu8_epi16(bytes), vzp);
+        }
+        input_1d(d, r);
+        for (int a = 0; a < kWindow; ++a) tmp[a][j] = r[a];
+      }
+      for (int a = 0; a < kWindow; ++a) {
+        __m512i r[kWindow];
+        input_1d(tmp[a], r);
+        for (int b = 0; b < kWindow; ++b)
+          _mm512_mask_storeu_epi16(v + ((a * kWindow + b) * kBlockTiles + l) * cp + c0, smask, r[b]);
+      }
+    }
+  }
+}
+
+// MR block rows x NV panels of M for every position: MR * NV accumulators, NV weight rows and
+// one broadcast live (<= 24 + 4 + 1 zmm).
+template <int MR, int NV>
+void gemm_tiles(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int32_t* m) {
+  static_assert(kBlockTiles % MR == 0, "block rows must split into whole micro-tiles");
+  const int64_t cp = p.pairs * 2, pairs = p.pairs, panel_elems = pairs * kPanel * 2, cols = NV * kPanel;
+  for (int pos = 0; pos < kPositions; ++pos) {
+    const int16_t* u = p.u.data() + (pos * p.panels + p0) * panel_elems;
+    const int16_t* a_pos = v + pos * kBlockTiles * cp;
+    int32_t* m_pos = m + pos * kBlockTiles * cols;
+    for (int r0 = 0; r0 < kBlockTiles; r0 += MR) {
+      __m512i acc[MR][NV];
+#pragma GCC unroll 24
+      for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+        for (int q = 0; q < NV; ++q) acc[r][q] = _mm512_setzero_si512();
+      const int16_t* a = a_pos + r0 * cp;
+      for (int64_t pr = 0; pr < pairs; ++pr) {
+        __m512i w[NV];
+#pragma GCC unroll 4
+        for (int q = 0; q < NV; ++q) w[q] = _mm512_loadu_si512(u + q * panel_elems + pr * kPanel * 2);
+#pragma GCC unroll 24
+        for (int r = 0; r < MR; ++r) {
+          int32_t pair;
+          std::memcpy(&pair, a + r * cp + 2 * pr, 4);
+          const __m512i b = _mm512_set1_epi32(pair);
+#pragma GCC unroll 4
+          for (int q = 0; q < NV; ++q) acc[r][q] = _mm512_dpwssd_epi32(acc[r][q], b, w[q]);
+        }
+      }
+#pragma GCC unroll 24
+      for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+        for (int q = 0; q < NV; ++q) _mm512_storeu_si512(m_pos + (r0 + r) * cols + q * kPanel, acc[r][q]);
+    }
+  }
+}
+
+void gemm(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int np, int32_t* m) {
+  switch (np) {
+    case 1:
+      gemm_tiles<24, 1>(p, v, p0, m);
+      break;
+    case 2:
+      gemm_tiles<12, 2>(p, v, p0, m);
+      break;
+    case 3:
+      gemm_tiles<8, 3>(p, v, p0, m);
+      break;
+    default:
+      gemm_tiles<6, 4>(p, v, p0, m);
+      break;
+  }
+}
+
+// The four rows of A'^T applied to m0..m5 (int32 lanes, wrapping), factored into shifts:
+//   o0 = 2 (m0 + 2 s12) + s34    o1 = 2 (2 d12 + d34)    o2 = 4 (s12 + s34)    o3 = 4 (d12 + 2 (d34 + m5))
+inline void output_1d(const __m512i (&m)[kWindow], __m512i (&o)[kOut]) {
+  const __m512i s12 = _mm512_add_epi32(m[1], m[2]), d12 = _mm512_sub_epi32(m[1], m[2]);
+  const __m512i s34 = _mm512_add_epi32(m[3], m[4]), d34 = _mm512_sub_epi32(m[3], m[4]);
+  o[0] = _mm512_add_epi32(_mm512_slli_epi32(_mm512_add_epi32(m[0], _mm512_slli_epi32(s12, 1)), 1), s34);
+  o[1] = _mm512_slli_epi32(_mm512_add_epi32(_mm512_slli_epi32(d12, 1), d34), 1);
+  o[2] = _mm512_slli_epi32(_mm512_add_epi32(s12, s34), 2);
+  o[3] = _mm512_slli_epi32(_mm512_add_epi32(d12, _mm512_slli_epi32(_mm512_add_epi32(d34, m[5]), 1)), 2);
+}
+
+template <QOut Type, bool NarrowShift, bool HighShift>
+void output_as(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, const Geometry::Tile* tiles, int n,
+               int64_t p0, int np, void* out) {
+  const int64_t cols = int64_t{np} * kPanel, k = p.k;
+  const avx512::OutBounds16 bounds = avx512::load_bounds16(p.out);
+  const __m512i inverse9 = _mm512_set1_epi32(static_cast<int32_t>(kInverseOf9));
+  for (int q = 0; q < np; ++q) {
+    const int64_t col = (p0 + q) * kPanel;
+    const int64_t valid = std::min<int64_t>(kPanel, k - col);
+    if (valid <= 0) break;
+    const __mmask16 mask = valid >= 16 ? __mmask16(0xffff) : __mmask16((1u << valid) - 1);
+    const avx512::Requant16 rq = avx512::load_requant16(p.out, col);
+    const __m512i bias = _mm512_loadu_si512(p.bias.data() + col);
+    for (int l = 0; l < n; ++l) {
+      const Geometry::Tile& t = tiles[l];
+      const int32_t* ml = m + l * cols + q * kPanel;
+      __m512i tmp[kOut][kWindow];  // [row of A'^T M][column]
+      for (int b = 0; b < kWindow; ++b) {
+        __m512i col_in[kWindow], r[kOut];
+        for (int a = 0; a < kWindow; ++a) col_in[a] = _mm512_loadu_si512(ml + (a * kWindow + b) * kBlockTiles * cols);
+        output_1d(col_in, r);
+        for (int i = 0; i < kOut; ++i) tmp[i][b] = r[i];
+      }
+      const int rows = static_cast<int>(std::min<int64_t>(kOut, g.out_h - t.oy));
+      const int cols_out = static_cast<int>(std::min<int64_t>(kOut, g.out_w - t.ox));
+      for (int i = 0; i < rows; ++i) {
+        __m512i y[kOut];
+        output_1d(tmp[i], y);
+        const int64_t index0 = ((t.b * g.out_h + t.oy + i) * g.out_w + t.ox) * k + col;
+        for (int j = 0; j < cols_out; ++j) {
+          // y = recover(576 y mod 2^32): (Y >> 6) * 9^-1, sign-extended from 26 bits.
+          __m512i acc = _mm512_mullo_epi32(_mm512_srai_epi32(y[j], 6), inverse9);
+          acc = _mm512_add_epi32(_mm512_srai_epi32(_mm512_slli_epi32(acc, 6), 6), bias);
+          avx512::store_output16_as<Type, NarrowShift, HighShift>(rq, bounds, acc, out, index0 + j * k, mask);
+        }
+      }
+    }
+  }
+}
+
+void output(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, const Geometry::Tile* tiles, int n,
+            int64_t p0, int np, void* out) {
+  const OutputStage& os = p.out;
+  switch (os.type) {
+    case QOut::u8:
+      if (os.high_shift)
+        output_as<QOut::u8, true, true>(p, g, m, tiles, n, p0, np, out);
+      else if (os.narrow_shift)
+        output_as<QOut::u8, true, false>(p, g, m, tiles, n, p0, np, out);
+      else
+        output_as<QOut::u8, false, false>(p, g, m, tiles, n, p0, np, out);
+      break;
+    case QOut::s8:
+      if (os.high_shift)
+        output_as<QOut::s8, true, true>(p, g, m, tiles, n, p0, np, out);
+      else if (os.narrow_shift)
+        output_as<QOut::s8, true, false>(p, g, m, tiles, n, p0, np, out);
+      else
+        output_as<QOut::s8, false, false>(p, g, m, tiles, n, p0, np, out);
+      break;
+    case QOut::s32:
+      output_as<QOut::s32, true, false>(p, g, m, tiles, n, p0, np, out);
+      break;
+    case QOut::f32:
+      output_as<QOut::f32, true, false>(p, g, m, tiles, n, p0, np, out);
+      break;
+  }
+}
+
+}  // namespace
+
+const Kernels& kernels_avx512_vnni() {
+  static const Kernels k{input, gemm, output};
+  return k;
+}
+
+}  // namespace prunq::winograd_s8_detail
