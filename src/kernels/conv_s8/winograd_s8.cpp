@@ -72,8 +72,6 @@ PackedWinogradS8 pack_winograd_s8(const ConvS8Shape& s, const int8_t* w, const Q
   p.a_signed = spec.a_signed;
   p.a_zero_point_u8 = zero_point_u8(spec);
   p.out = make_output_stage(spec, p.k, p.panels * kPanel, "conv_s8 (winograd)");
-  p.bias.assign(static_cast<size_t>(p.panels * kPanel), 0);
-  for (int64_t o = 0; o < p.k && !spec.bias.empty(); ++o) p.bias[o] = spec.bias[o];
 
   // u[pos][panel][pair][col][2]: one 64-byte row of 16 columns x 2 channels per pair.
   const int64_t panel_elems = p.pairs * kPanel * 2;
@@ -98,6 +96,15 @@ PackedWinogradS8 pack_winograd_s8(const ConvS8Shape& s, const int8_t* w, const Q
               static_cast<int16_t>(v);
         }
     }
+  }
+  // 36 * (bias - za * sum_c U[start][o][c]), in wrapping uint32 arithmetic.
+  p.start.assign(static_cast<size_t>(p.panels * kPanel), 0);
+  for (int64_t o = 0; o < p.k; ++o) {
+    uint32_t usum = 0;
+    const int16_t* u = p.u.data() + (kStartPosition * p.panels + o / kPanel) * p.pairs * kPanel * 2 + o % kPanel * 2;
+    for (int64_t pr = 0; pr < p.pairs; ++pr) usum += static_cast<uint32_t>(u[pr * kPanel * 2] + u[pr * kPanel * 2 + 1]);
+    const uint32_t bias = spec.bias.empty() ? 0u : static_cast<uint32_t>(spec.bias[o]);
+    p.start[o] = static_cast<int32_t>(36u * (bias - static_cast<uint32_t>(p.a_zero_point_u8) * usum));
   }
   return p;
 }

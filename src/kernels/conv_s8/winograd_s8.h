@@ -9,12 +9,20 @@
 // Why exact: with rows of G scaled to integers (x12, -x6, -x6, x24, x24, x3) and the columns of
 // A^T scaled to compensate (x2, x4, x4, x1, x1, x8: powers of two, so shifts), every value is
 // an integer:
-//   V = B^T (x - za) B        |V| <= 100 * 255 = 25500                   (int16)
+//   V = B^T x B               |V| <= 100 * 255 = 25500                   (int16)
 //   U = G' (w - zw) G'^T      |U| <= 49 * 255 = 12495                    (int16)
 //   Y = A'^T (U .* V) A'      = 576 * y, y the exact convolution sum   (int32, wrapping)
-// Y wraps modulo 2^32, but 576 = 2^6 * 9, so y mod 2^26 is recovered as (Y >> 6) * 9^-1 and
-// sign-extended from 26 bits: exact whenever |y| < 2^25, which pack time proves from the
-// weights (max |x - za| * sum |w - zw| per output channel); otherwise the caller stays direct.
+// Y wraps modulo 2^32, but 576 = 2^6 * 9: Y * 9^-1 = 64 y (mod 2^32), which is exact in int32
+// whenever |y| < 2^25, so y = (Y * 9^-1) >> 6. Pack time proves that bound from the weights
+// (max |x - za| * sum |w - zw| per output channel); otherwise the caller stays direct.
+// Three more exact rewrites keep the transforms short:
+// - B^T's row sums are (0, -6, 0, 0, 0, 0), so the activation zero point only shifts position
+//   (1,1) by -36 za: V is taken of the raw bytes and the shift moves into the weights' side.
+// - A'^T e = 24 (1, 1, 1, 1) for e = 6 * unit(1), so 36 * bias added at position (1,1) adds
+//   576 * bias to every output: the bias (and the zero-point shift) is where that position's
+//   accumulators start, and the output stage adds nothing.
+// - A'^T's rows 1..3 carry common factors 2, 4, 4, left out of the transform and taken off the
+//   final shift instead (6 - log2 of both factors).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -34,10 +42,12 @@ constexpr int kMaxPanels = 4;                  // panels per GEMM / output-trans
 constexpr int kBlockTiles = 24;                // tiles per block: a multiple of every micro-kernel's rows (6, 8, 12)
 constexpr uint32_t kInverseOf9 = 0x38E38E39u;  // 9 * kInverseOf9 == 1 (mod 2^32)
 
-// y from Y = 576 * y (mod 2^32), for |y| < 2^25.
-inline int32_t recover(uint32_t big) {
-  const uint32_t t = static_cast<uint32_t>(static_cast<int32_t>(big) >> 6) * kInverseOf9;
-  return static_cast<int32_t>(t << 6) >> 6;
+constexpr int kStartPosition = 7;              // (1,1): where the bias and zero-point terms enter
+constexpr int kRowShift[kOut] = {0, 1, 2, 2};  // log2 of the factor left out of A'^T's rows
+
+// y from Y = 576 * y / 2^(kRowShift[i] + kRowShift[j]) (mod 2^32), for |y| < 2^25.
+inline int32_t recover(uint32_t big, int i, int j) {
+  return static_cast<int32_t>(big * kInverseOf9) >> (6 - kRowShift[i] - kRowShift[j]);
 }
 }  // namespace winograd_s8
 
@@ -49,7 +59,9 @@ struct PackedWinogradS8 {
   bool a_signed = false;
   int32_t a_zero_point_u8 = 0;  // in the uint8 domain (int8 input runs as x ^ 0x80)
   std::vector<int16_t> u;
-  std::vector<int32_t> bias;  // panels * 16 (zero padded)
+  // panels * 16 (zero padded): 36 * (bias - za * sum of U at kStartPosition) per output channel,
+  // wrapped to int32: the start of that position's accumulators.
+  std::vector<int32_t> start;
   OutputStage out;
 };
 

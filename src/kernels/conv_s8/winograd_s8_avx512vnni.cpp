@@ -30,11 +30,12 @@ inline void input_1d(const __m512i (&d)[kWindow], __m512i (&t)[kWindow]) {
   t[5] = _mm512_add_epi16(_mm512_sub_epi16(_mm512_slli_epi16(_mm512_sub_epi16(d[1], d[3]), 2), d[3]), d[5]);
 }
 
-void input(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t zp, const Geometry::Tile* tiles, int n,
-           int16_t* v) {
+// Raw bytes in (sign-flipped for int8 input), the zero point in the padding: V of x, not of
+// x - za (the difference sits in the start values of position (1,1); see winograd_s8.h).
+template <bool Flip>
+void input_as(const Geometry& g, const uint8_t* in, int32_t zp, const Geometry::Tile* tiles, int n, int16_t* v) {
   const int64_t cp = g.channels_padded, c = g.c;
-  const __m512i vzp = _mm512_set1_epi16(static_cast<int16_t>(zp));
-  const __m256i vflip = _mm256_set1_epi8(flip_sign ? static_cast<char>(0x80) : 0);
+  const __m512i pad = _mm512_set1_epi16(static_cast<int16_t>(zp));
   for (int l = 0; l < n; ++l) {
     const Geometry::Tile& t = tiles[l];
     const uint8_t* px[kWindow][kWindow];  // the window's pixels, nullptr in the padding
@@ -56,11 +57,12 @@ void input(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t zp, con
         for (int i = 0; i < kWindow; ++i) {
           const uint8_t* p = px[i][j];
           if (p == nullptr) {
-            d[i] = _mm512_setzero_si512();
+            d[i] = pad;
             continue;
           }
-          const __m256i bytes = _mm256_xor_si256(_mm256_maskz_loadu_epi8(lmask, p + c0), vflip);
-          d[i] = _mm512_sub_epi16(_mm512_cvtepu8_epi16(bytes), vzp);
+          __m256i bytes = _mm256_maskz_loadu_epi8(lmask, p + c0);
+          if constexpr (Flip) bytes = _mm256_xor_si256(bytes, _mm256_set1_epi8(static_cast<char>(0x80)));
+          d[i] = _mm512_cvtepu8_epi16(bytes);
         }
         input_1d(d, r);
         for (int a = 0; a < kWindow; ++a) tmp[a][j] = r[a];
@@ -75,6 +77,14 @@ void input(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t zp, con
   }
 }
 
+void input(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t zp, const Geometry::Tile* tiles, int n,
+           int16_t* v) {
+  if (flip_sign)
+    input_as<true>(g, in, zp, tiles, n, v);
+  else
+    input_as<false>(g, in, zp, tiles, n, v);
+}
+
 // MR block rows x NV panels of M for every position: MR * NV accumulators, NV weight rows and
 // one broadcast live (<= 24 + 4 + 1 zmm).
 template <int MR, int NV>
@@ -85,12 +95,17 @@ void gemm_tiles(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int32_t
     const int16_t* u = p.u.data() + (pos * p.panels + p0) * panel_elems;
     const int16_t* a_pos = v + pos * kBlockTiles * cp;
     int32_t* m_pos = m + pos * kBlockTiles * cols;
+    __m512i start[NV];
+#pragma GCC unroll 4
+    for (int q = 0; q < NV; ++q)
+      start[q] =
+          pos == kStartPosition ? _mm512_loadu_si512(p.start.data() + (p0 + q) * kPanel) : _mm512_setzero_si512();
     for (int r0 = 0; r0 < kBlockTiles; r0 += MR) {
       __m512i acc[MR][NV];
 #pragma GCC unroll 24
       for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
-        for (int q = 0; q < NV; ++q) acc[r][q] = _mm512_setzero_si512();
+        for (int q = 0; q < NV; ++q) acc[r][q] = start[q];
       const int16_t* a = a_pos + r0 * cp;
       for (int64_t pr = 0; pr < pairs; ++pr) {
         __m512i w[NV];
@@ -130,15 +145,16 @@ void gemm(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int np, int32
   }
 }
 
-// The four rows of A'^T applied to m0..m5 (int32 lanes, wrapping), factored into shifts:
-//   o0 = 2 (m0 + 2 s12) + s34    o1 = 2 (2 d12 + d34)    o2 = 4 (s12 + s34)    o3 = 4 (d12 + 2 (d34 + m5))
+// The four rows of A'^T applied to m0..m5 (int32 lanes, wrapping), without the factors 2, 4, 4
+// of rows 1..3 (kRowShift):
+//   o0 = 2 (m0 + 2 s12) + s34    o1 = 2 d12 + d34    o2 = s12 + s34    o3 = d12 + 2 (d34 + m5)
 inline void output_1d(const __m512i (&m)[kWindow], __m512i (&o)[kOut]) {
   const __m512i s12 = _mm512_add_epi32(m[1], m[2]), d12 = _mm512_sub_epi32(m[1], m[2]);
   const __m512i s34 = _mm512_add_epi32(m[3], m[4]), d34 = _mm512_sub_epi32(m[3], m[4]);
   o[0] = _mm512_add_epi32(_mm512_slli_epi32(_mm512_add_epi32(m[0], _mm512_slli_epi32(s12, 1)), 1), s34);
-  o[1] = _mm512_slli_epi32(_mm512_add_epi32(_mm512_slli_epi32(d12, 1), d34), 1);
-  o[2] = _mm512_slli_epi32(_mm512_add_epi32(s12, s34), 2);
-  o[3] = _mm512_slli_epi32(_mm512_add_epi32(d12, _mm512_slli_epi32(_mm512_add_epi32(d34, m[5]), 1)), 2);
+  o[1] = _mm512_add_epi32(_mm512_slli_epi32(d12, 1), d34);
+  o[2] = _mm512_add_epi32(s12, s34);
+  o[3] = _mm512_add_epi32(d12, _mm512_slli_epi32(_mm512_add_epi32(d34, m[5]), 1));
 }
 
 template <QOut Type, bool NarrowShift, bool HighShift>
@@ -153,7 +169,6 @@ void output_as(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, c
     if (valid <= 0) break;
     const __mmask16 mask = valid >= 16 ? __mmask16(0xffff) : __mmask16((1u << valid) - 1);
     const avx512::Requant16 rq = avx512::load_requant16(p.out, col);
-    const __m512i bias = _mm512_loadu_si512(p.bias.data() + col);
     for (int l = 0; l < n; ++l) {
       const Geometry::Tile& t = tiles[l];
       const int32_t* ml = m + l * cols + q * kPanel;
@@ -166,14 +181,17 @@ void output_as(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, c
       }
       const int rows = static_cast<int>(std::min<int64_t>(kOut, g.out_h - t.oy));
       const int cols_out = static_cast<int>(std::min<int64_t>(kOut, g.out_w - t.ox));
-      for (int i = 0; i < rows; ++i) {
+#pragma GCC unroll 4
+      for (int i = 0; i < kOut; ++i) {
+        if (i >= rows) break;
         __m512i y[kOut];
         output_1d(tmp[i], y);
         const int64_t index0 = ((t.b * g.out_h + t.oy + i) * g.out_w + t.ox) * k + col;
-        for (int j = 0; j < cols_out; ++j) {
-          // y = recover(576 y mod 2^32): (Y >> 6) * 9^-1, sign-extended from 26 bits.
-          __m512i acc = _mm512_mullo_epi32(_mm512_srai_epi32(y[j], 6), inverse9);
-          acc = _mm512_add_epi32(_mm512_srai_epi32(_mm512_slli_epi32(acc, 6), 6), bias);
+#pragma GCC unroll 4
+        for (int j = 0; j < kOut; ++j) {
+          if (j >= cols_out) break;
+          // recover(): (Y * 9^-1) >> (6 - kRowShift[i] - kRowShift[j]).
+          const __m512i acc = _mm512_srai_epi32(_mm512_mullo_epi32(y[j], inverse9), 6 - kRowShift[i] - kRowShift[j]);
           avx512::store_output16_as<Type, NarrowShift, HighShift>(rq, bounds, acc, out, index0 + j * k, mask);
         }
       }

@@ -12,8 +12,9 @@ using namespace winograd_s8;
 
 constexpr int kBT[kWindow][kWindow] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
                                        {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
-// A^T of F(4x4, 3x3) with its columns scaled by 2, 4, 4, 1, 1, 8 (undoing G's row scaling x 24).
-constexpr int kAT[kOut][kWindow] = {{2, 4, 4, 1, 1, 0}, {0, 4, -4, 2, -2, 0}, {0, 4, 4, 4, 4, 0}, {0, 4, -4, 8, -8, 8}};
+// A^T of F(4x4, 3x3) with its columns scaled by 2, 4, 4, 1, 1, 8 (undoing G's row scaling x 24)
+// and its rows 1..3 divided by 2, 4, 4 (kRowShift).
+constexpr int kAT[kOut][kWindow] = {{2, 4, 4, 1, 1, 0}, {0, 2, -2, 1, -1, 0}, {0, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 2}};
 
 void input(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t zp, const Geometry::Tile* tiles, int n,
            int16_t* v) {
@@ -26,8 +27,9 @@ void input(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t zp, con
       for (int i = 0; i < kWindow; ++i)
         for (int j = 0; j < kWindow; ++j) {
           const int64_t iy = t.oy - g.pad_top + i, ix = t.ox - g.pad_left + j;
-          const bool inside = ci < g.c && iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
-          d[i][j] = inside ? (in[((t.b * g.in_h + iy) * g.in_w + ix) * g.c + ci] ^ flip) - zp : 0;
+          // Raw bytes, the zero point in the padding (the -za shift is on the weights' side).
+          const bool inside = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
+          d[i][j] = ci >= g.c ? 0 : inside ? in[((t.b * g.in_h + iy) * g.in_w + ix) * g.c + ci] ^ flip : zp;
         }
       for (int a = 0; a < kWindow; ++a)
         for (int b = 0; b < kWindow; ++b) {
@@ -48,7 +50,7 @@ void gemm(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int np, int32
       const int16_t* a = v + (pos * kBlockTiles + r) * cp;
       for (int64_t col = 0; col < cols; ++col) {
         const int16_t* w = u + (col / kPanel) * panel_elems + (col % kPanel) * 2;
-        uint32_t sum = 0;
+        uint32_t sum = pos == kStartPosition ? static_cast<uint32_t>(p.start[p0 * kPanel + col]) : 0u;
         for (int64_t pr = 0; pr < p.pairs; ++pr)
           sum += static_cast<uint32_t>(a[2 * pr] * w[pr * kPanel * 2] + a[2 * pr + 1] * w[pr * kPanel * 2 + 1]);
         m[(pos * kBlockTiles + r) * cols + col] = static_cast<int32_t>(sum);
@@ -73,9 +75,8 @@ void output(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, cons
           uint32_t big = 0;
           for (int a = 0; a < kWindow; ++a)
             for (int b = 0; b < kWindow; ++b) big += static_cast<uint32_t>(kAT[i][a] * kAT[j][b]) * mm[a][b];
-          const int32_t acc =
-              static_cast<int32_t>(static_cast<uint32_t>(recover(big)) + static_cast<uint32_t>(p.bias[o]));
-          store_output_scalar(p.out, o, acc, out, ((t.b * g.out_h + t.oy + i) * g.out_w + t.ox + j) * p.k + o);
+          store_output_scalar(p.out, o, recover(big, i, j), out,
+                              ((t.b * g.out_h + t.oy + i) * g.out_w + t.ox + j) * p.k + o);
         }
     }
   }
