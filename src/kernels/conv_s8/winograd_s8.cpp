@@ -128,6 +128,9 @@ void conv_winograd_s8(const PackedWinogradS8& p, const ConvS8Shape& s, int64_t b
   g.tiles_h = (g.out_h + kOut - 1) / kOut;
   g.tiles_w = (g.out_w + kOut - 1) / kOut;
   g.channels_padded = p.pairs * 2;
+  const std::vector<uint8_t> pad_row(static_cast<size_t>(g.channels_padded + 32),
+                                     static_cast<uint8_t>(p.a_signed ? p.a_zero_point_u8 ^ 0x80 : p.a_zero_point_u8));
+  g.pad_row = pad_row.data();
   const winograd_s8_detail::Kernels& kern = kernels_for(p.kernel);
   const int64_t tiles = batch * g.tiles_h * g.tiles_w;
   const int64_t blocks = (tiles + kBlockTiles - 1) / kBlockTiles;

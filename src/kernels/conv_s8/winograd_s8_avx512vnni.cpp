@@ -25,42 +25,43 @@ inline void input_1d(const __m512i (&d)[kWindow], __m512i (&t)[kWindow]) {
   t[0] = _mm512_add_epi16(_mm512_sub_epi16(_mm512_slli_epi16(_mm512_sub_epi16(d[0], d[2]), 2), d[2]), d[4]);
   t[1] = _mm512_sub_epi16(_mm512_add_epi16(d[3], d[4]), _mm512_slli_epi16(s12, 2));
   t[2] = _mm512_add_epi16(_mm512_sub_epi16(d[4], d[3]), _mm512_slli_epi16(m12, 2));
-  t[3] = _mm512_add_epi16(d24, _mm512_slli_epi16(d31, 1));
-  t[4] = _mm512_sub_epi16(d24, _mm512_slli_epi16(d31, 1));
+  const __m512i d31x2 = _mm512_add_epi16(d31, d31);  // adds issue on more pipes than shifts
+  t[3] = _mm512_add_epi16(d24, d31x2);
+  t[4] = _mm512_sub_epi16(d24, d31x2);
   t[5] = _mm512_add_epi16(_mm512_sub_epi16(_mm512_slli_epi16(_mm512_sub_epi16(d[1], d[3]), 2), d[3]), d[5]);
 }
 
 // Raw bytes in (sign-flipped for int8 input), the zero point in the padding: V of x, not of
-// x - za (the difference sits in the start values of position (1,1); see winograd_s8.h).
+// x - za (the difference sits in the start values of position (1,1); see winograd_s8.h). Window
+// pixels in the padding point at Geometry::pad_row, so every pixel is one load.
 template <bool Flip>
-void input_as(const Geometry& g, const uint8_t* in, int32_t zp, const Geometry::Tile* tiles, int n, int16_t* v) {
+void input_as(const Geometry& g, const uint8_t* in, const Geometry::Tile* tiles, int n, int16_t* v) {
   const int64_t cp = g.channels_padded, c = g.c;
-  const __m512i pad = _mm512_set1_epi16(static_cast<int16_t>(zp));
+  const uint8_t* zp_row = g.pad_row;
   for (int l = 0; l < n; ++l) {
     const Geometry::Tile& t = tiles[l];
-    const uint8_t* px[kWindow][kWindow];  // the window's pixels, nullptr in the padding
+    const uint8_t* px[kWindow][kWindow];
+    const int64_t iy0 = t.oy - g.pad_top, ix0 = t.ox - g.pad_left;
     for (int i = 0; i < kWindow; ++i) {
-      const int64_t iy = t.oy - g.pad_top + i;
-      for (int j = 0; j < kWindow; ++j) {
-        const int64_t ix = t.ox - g.pad_left + j;
-        px[i][j] =
-            iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w ? in + ((t.b * g.in_h + iy) * g.in_w + ix) * c : nullptr;
-      }
+      const bool row_ok = iy0 + i >= 0 && iy0 + i < g.in_h;
+      const uint8_t* row = in + ((t.b * g.in_h + iy0 + i) * g.in_w + ix0) * c;
+      for (int j = 0; j < kWindow; ++j) px[i][j] = row_ok && ix0 + j >= 0 && ix0 + j < g.in_w ? row + j * c : zp_row;
     }
     for (int64_t c0 = 0; c0 < cp; c0 += 32) {
+      // Whole 32-channel groups load plainly; a last partial one loads under a mask (the
+      // zero-point row is long enough for either).
+      const bool whole = c0 + 32 <= c;
       const int64_t load_n = std::min<int64_t>(32, c - c0), store_n = std::min<int64_t>(32, cp - c0);
-      const __mmask32 lmask = load_n >= 32 ? ~__mmask32(0) : (__mmask32(1) << load_n) - 1;
+      const __mmask32 lmask = whole ? ~__mmask32(0) : (__mmask32(1) << load_n) - 1;
       const __mmask32 smask = store_n >= 32 ? ~__mmask32(0) : (__mmask32(1) << store_n) - 1;
       __m512i tmp[kWindow][kWindow];  // [row of B^T d][column]
       for (int j = 0; j < kWindow; ++j) {
         __m512i d[kWindow], r[kWindow];
+#pragma GCC unroll 6
         for (int i = 0; i < kWindow; ++i) {
-          const uint8_t* p = px[i][j];
-          if (p == nullptr) {
-            d[i] = pad;
-            continue;
-          }
-          __m256i bytes = _mm256_maskz_loadu_epi8(lmask, p + c0);
+          const uint8_t* p = px[i][j] + c0;
+          __m256i bytes =
+              whole ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)) : _mm256_maskz_loadu_epi8(lmask, p);
           if constexpr (Flip) bytes = _mm256_xor_si256(bytes, _mm256_set1_epi8(static_cast<char>(0x80)));
           d[i] = _mm512_cvtepu8_epi16(bytes);
         }
@@ -77,12 +78,12 @@ void input_as(const Geometry& g, const uint8_t* in, int32_t zp, const Geometry::
   }
 }
 
-void input(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t zp, const Geometry::Tile* tiles, int n,
+void input(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t, const Geometry::Tile* tiles, int n,
            int16_t* v) {
   if (flip_sign)
-    input_as<true>(g, in, zp, tiles, n, v);
+    input_as<true>(g, in, tiles, n, v);
   else
-    input_as<false>(g, in, zp, tiles, n, v);
+    input_as<false>(g, in, tiles, n, v);
 }
 
 // MR block rows x NV panels of M for every position: MR * NV accumulators, NV weight rows and
@@ -151,10 +152,12 @@ void gemm(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int np, int32
 inline void output_1d(const __m512i (&m)[kWindow], __m512i (&o)[kOut]) {
   const __m512i s12 = _mm512_add_epi32(m[1], m[2]), d12 = _mm512_sub_epi32(m[1], m[2]);
   const __m512i s34 = _mm512_add_epi32(m[3], m[4]), d34 = _mm512_sub_epi32(m[3], m[4]);
-  o[0] = _mm512_add_epi32(_mm512_slli_epi32(_mm512_add_epi32(m[0], _mm512_slli_epi32(s12, 1)), 1), s34);
-  o[1] = _mm512_add_epi32(_mm512_slli_epi32(d12, 1), d34);
+  // x + x, not x << 1: adds issue on all four vector ALU pipes, shifts on two.
+  const __m512i a = _mm512_add_epi32(m[0], _mm512_add_epi32(s12, s12)), b = _mm512_add_epi32(d34, m[5]);
+  o[0] = _mm512_add_epi32(_mm512_add_epi32(a, a), s34);
+  o[1] = _mm512_add_epi32(_mm512_add_epi32(d12, d12), d34);
   o[2] = _mm512_add_epi32(s12, s34);
-  o[3] = _mm512_add_epi32(d12, _mm512_slli_epi32(_mm512_add_epi32(d34, m[5]), 1));
+  o[3] = _mm512_add_epi32(d12, _mm512_add_epi32(b, b));
 }
 
 template <QOut Type, bool NarrowShift, bool HighShift>

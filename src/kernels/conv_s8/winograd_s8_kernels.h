@@ -15,6 +15,9 @@ struct Geometry {
   int64_t in_h = 0, in_w = 0, c = 0, pad_top = 0, pad_left = 0;
   int64_t out_h = 0, out_w = 0, tiles_h = 0, tiles_w = 0;
   int64_t channels_padded = 0;  // pairs * 2: the row length of V
+  // channels_padded + 32 input bytes that read as the zero point (stored sign-flipped for int8
+  // input): what window pixels in the padding may load instead of branching.
+  const uint8_t* pad_row = nullptr;
 
   // Where a tile lies: image, first output row / column (the window starts at oy - pad_top).
   struct Tile {
