@@ -91,11 +91,11 @@ void input(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t, const 
 template <int MR, int NV>
 void gemm_tiles(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int32_t* m) {
   static_assert(kBlockTiles % MR == 0, "block rows must split into whole micro-tiles");
-  const int64_t cp = p.pairs * 2, pairs = p.pairs, panel_elems = pairs * kPanel * 2, cols = NV * kPanel;
+  const int64_t cp = p.pairs * 2, pairs = p.pairs, panel_elems = pairs * kPanel * 2;
   for (int pos = 0; pos < kPositions; ++pos) {
     const int16_t* u = p.u.data() + (pos * p.panels + p0) * panel_elems;
     const int16_t* a_pos = v + pos * kBlockTiles * cp;
-    int32_t* m_pos = m + pos * kBlockTiles * cols;
+    int32_t* m_pos = m + pos * kBlockTiles * kPanel;
     __m512i start[NV];
 #pragma GCC unroll 4
     for (int q = 0; q < NV; ++q)
@@ -124,7 +124,8 @@ void gemm_tiles(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int32_t
 #pragma GCC unroll 24
       for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
-        for (int q = 0; q < NV; ++q) _mm512_storeu_si512(m_pos + (r0 + r) * cols + q * kPanel, acc[r][q]);
+        for (int q = 0; q < NV; ++q)
+          _mm512_storeu_si512(m_pos + (q * kPositions * kBlockTiles + r0 + r) * kPanel, acc[r][q]);
     }
   }
 }
@@ -163,7 +164,7 @@ inline void output_1d(const __m512i (&m)[kWindow], __m512i (&o)[kOut]) {
 template <QOut Type, bool NarrowShift, bool HighShift>
 void output_as(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, const Geometry::Tile* tiles, int n,
                int64_t p0, int np, void* out) {
-  const int64_t cols = int64_t{np} * kPanel, k = p.k;
+  const int64_t k = p.k;
   const avx512::OutBounds16 bounds = avx512::load_bounds16(p.out);
   const __m512i inverse9 = _mm512_set1_epi32(static_cast<int32_t>(kInverseOf9));
   for (int q = 0; q < np; ++q) {
@@ -174,11 +175,11 @@ void output_as(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, c
     const avx512::Requant16 rq = avx512::load_requant16(p.out, col);
     for (int l = 0; l < n; ++l) {
       const Geometry::Tile& t = tiles[l];
-      const int32_t* ml = m + l * cols + q * kPanel;
+      const int32_t* ml = m + (q * kPositions * kBlockTiles + l) * kPanel;
       __m512i tmp[kOut][kWindow];  // [row of A'^T M][column]
       for (int b = 0; b < kWindow; ++b) {
         __m512i col_in[kWindow], r[kOut];
-        for (int a = 0; a < kWindow; ++a) col_in[a] = _mm512_loadu_si512(ml + (a * kWindow + b) * kBlockTiles * cols);
+        for (int a = 0; a < kWindow; ++a) col_in[a] = _mm512_load_si512(ml + (a * kWindow + b) * kBlockTiles * kPanel);
         output_1d(col_in, r);
         for (int i = 0; i < kOut; ++i) tmp[i][b] = r[i];
       }

@@ -1,7 +1,9 @@
 // The three stages of the int8 Winograd convolution, per ISA (scalar reference, AVX-512 VNNI),
 // and the driver's description of a block of tiles. A block's buffers:
 //   V[36][kBlockTiles][pairs * 2] int16   transformed input windows
-//   M[36][kBlockTiles][np * 16]   int32   per-position products for np panels of output channels
+//   M[np][36][kBlockTiles][16]    int32   per-position products for np panels of output channels
+//                                         (a constant stride between positions: the output
+//                                         transform's 36 loads need no address arithmetic)
 // Tile t covers output rows 4*ty .. 4*ty+3 and columns 4*tx .. 4*tx+3 of image b, with
 // t = (b * tiles_h + ty) * tiles_w + tx.
 #pragma once
@@ -42,7 +44,7 @@ struct Kernels {
   // kBlockTiles-1 are left as they are (their products are never stored).
   void (*input)(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t zero_point_u8,
                 const Geometry::Tile* tiles, int n, int16_t* v);
-  // M[pos][row][col] = sum over pairs of V[pos][row][pair] . U[pos][p0 + col / 16][pair][col % 16],
+  // M[q][pos][row][col] = start + sum over pairs of V[pos][row][pair] . U[pos][p0 + q][pair][col],
   // for all kBlockTiles rows and np panels.
   void (*gemm)(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int np, int32_t* m);
   // Output tiles of columns p0*16 .. (p0+np)*16 (valid ones only) from M, through the output stage.

@@ -53,7 +53,7 @@ void gemm(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int np, int32
         uint32_t sum = pos == kStartPosition ? static_cast<uint32_t>(p.start[p0 * kPanel + col]) : 0u;
         for (int64_t pr = 0; pr < p.pairs; ++pr)
           sum += static_cast<uint32_t>(a[2 * pr] * w[pr * kPanel * 2] + a[2 * pr + 1] * w[pr * kPanel * 2 + 1]);
-        m[(pos * kBlockTiles + r) * cols + col] = static_cast<int32_t>(sum);
+        m[((col / kPanel * kPositions + pos) * kBlockTiles + r) * kPanel + col % kPanel] = static_cast<int32_t>(sum);
       }
     }
   }
@@ -69,7 +69,8 @@ void output(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, cons
       if (o >= p.k) break;
       uint32_t mm[kWindow][kWindow];
       for (int pos = 0; pos < kPositions; ++pos)
-        mm[pos / kWindow][pos % kWindow] = static_cast<uint32_t>(m[(pos * kBlockTiles + l) * cols + col]);
+        mm[pos / kWindow][pos % kWindow] =
+            static_cast<uint32_t>(m[((col / kPanel * kPositions + pos) * kBlockTiles + l) * kPanel + col % kPanel]);
       for (int i = 0; i < kOut && t.oy + i < g.out_h; ++i)
         for (int j = 0; j < kOut && t.ox + j < g.out_w; ++j) {
           uint32_t big = 0;
