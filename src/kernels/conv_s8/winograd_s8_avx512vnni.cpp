@@ -31,50 +31,64 @@ inline void input_1d(const __m512i (&d)[kWindow], __m512i (&t)[kWindow]) {
   t[5] = _mm512_add_epi16(_mm512_sub_epi16(_mm512_slli_epi16(_mm512_sub_epi16(d[1], d[3]), 2), d[3]), d[5]);
 }
 
+// B^T d B for one 32-channel group of one window: Pixel(i, j) gives the window pixel's bytes.
+// Whole groups load plainly; a last partial one loads under a mask.
+template <bool Flip, bool Whole, typename Pixel>
+inline void transform_window(const Pixel& pixel, int64_t c0, __mmask32 lmask, __mmask32 smask, int64_t cp, int16_t* v) {
+  __m512i tmp[kWindow][kWindow];  // [row of B^T d][column]
+#pragma GCC unroll 6
+  for (int j = 0; j < kWindow; ++j) {
+    __m512i d[kWindow], r[kWindow];
+#pragma GCC unroll 6
+    for (int i = 0; i < kWindow; ++i) {
+      const uint8_t* p = pixel(i, j) + c0;
+      __m256i bytes =
+          Whole ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)) : _mm256_maskz_loadu_epi8(lmask, p);
+      if constexpr (Flip) bytes = _mm256_xor_si256(bytes, _mm256_set1_epi8(static_cast<char>(0x80)));
+      d[i] = _mm512_cvtepu8_epi16(bytes);
+    }
+    input_1d(d, r);
+    for (int a = 0; a < kWindow; ++a) tmp[a][j] = r[a];
+  }
+  for (int a = 0; a < kWindow; ++a) {
+    __m512i r[kWindow];
+    input_1d(tmp[a], r);
+    for (int b = 0; b < kWindow; ++b)
+      _mm512_mask_storeu_epi16(v + (a * kWindow + b) * kBlockTiles * cp + c0, smask, r[b]);
+  }
+}
+
 // Raw bytes in (sign-flipped for int8 input), the zero point in the padding: V of x, not of
-// x - za (the difference sits in the start values of position (1,1); see winograd_s8.h). Window
-// pixels in the padding point at Geometry::pad_row, so every pixel is one load.
+// x - za (the difference sits in the start values of position (1,1); see winograd_s8.h).
+// Windows inside the image address their pixels directly; windows that reach into the padding
+// go through a pointer table whose padding entries point at Geometry::pad_row.
 template <bool Flip>
 void input_as(const Geometry& g, const uint8_t* in, const Geometry::Tile* tiles, int n, int16_t* v) {
-  const int64_t cp = g.channels_padded, c = g.c;
-  const uint8_t* zp_row = g.pad_row;
+  const int64_t cp = g.channels_padded, c = g.c, row_bytes = g.in_w * c;
+  const int64_t whole_end = c / 32 * 32;  // channel groups below are whole
+  const __mmask32 lmask = (__mmask32(1) << (c - whole_end)) - 1;
+  const __mmask32 tail_store = cp - whole_end >= 32 ? ~__mmask32(0) : (__mmask32(1) << (cp - whole_end)) - 1;
+  auto channel_groups = [&](const auto& pixel, int16_t* vt) {
+    for (int64_t c0 = 0; c0 < whole_end; c0 += 32)
+      transform_window<Flip, true>(pixel, c0, lmask, ~__mmask32(0), cp, vt);
+    if (whole_end < cp) transform_window<Flip, false>(pixel, whole_end, lmask, tail_store, cp, vt);
+  };
   for (int l = 0; l < n; ++l) {
     const Geometry::Tile& t = tiles[l];
-    const uint8_t* px[kWindow][kWindow];
     const int64_t iy0 = t.oy - g.pad_top, ix0 = t.ox - g.pad_left;
+    const uint8_t* corner = in + ((t.b * g.in_h + iy0) * g.in_w + ix0) * c;
+    int16_t* vt = v + l * cp;
+    if (iy0 >= 0 && ix0 >= 0 && iy0 + kWindow <= g.in_h && ix0 + kWindow <= g.in_w) {
+      channel_groups([&](int i, int j) { return corner + i * row_bytes + j * c; }, vt);
+      continue;
+    }
+    const uint8_t* px[kWindow][kWindow];
     for (int i = 0; i < kWindow; ++i) {
       const bool row_ok = iy0 + i >= 0 && iy0 + i < g.in_h;
-      const uint8_t* row = in + ((t.b * g.in_h + iy0 + i) * g.in_w + ix0) * c;
-      for (int j = 0; j < kWindow; ++j) px[i][j] = row_ok && ix0 + j >= 0 && ix0 + j < g.in_w ? row + j * c : zp_row;
+      for (int j = 0; j < kWindow; ++j)
+        px[i][j] = row_ok && ix0 + j >= 0 && ix0 + j < g.in_w ? corner + i * row_bytes + j * c : g.pad_row;
     }
-    for (int64_t c0 = 0; c0 < cp; c0 += 32) {
-      // Whole 32-channel groups load plainly; a last partial one loads under a mask (the
-      // zero-point row is long enough for either).
-      const bool whole = c0 + 32 <= c;
-      const int64_t load_n = std::min<int64_t>(32, c - c0), store_n = std::min<int64_t>(32, cp - c0);
-      const __mmask32 lmask = whole ? ~__mmask32(0) : (__mmask32(1) << load_n) - 1;
-      const __mmask32 smask = store_n >= 32 ? ~__mmask32(0) : (__mmask32(1) << store_n) - 1;
-      __m512i tmp[kWindow][kWindow];  // [row of B^T d][column]
-      for (int j = 0; j < kWindow; ++j) {
-        __m512i d[kWindow], r[kWindow];
-#pragma GCC unroll 6
-        for (int i = 0; i < kWindow; ++i) {
-          const uint8_t* p = px[i][j] + c0;
-          __m256i bytes =
-              whole ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)) : _mm256_maskz_loadu_epi8(lmask, p);
-          if constexpr (Flip) bytes = _mm256_xor_si256(bytes, _mm256_set1_epi8(static_cast<char>(0x80)));
-          d[i] = _mm512_cvtepu8_epi16(bytes);
-        }
-        input_1d(d, r);
-        for (int a = 0; a < kWindow; ++a) tmp[a][j] = r[a];
-      }
-      for (int a = 0; a < kWindow; ++a) {
-        __m512i r[kWindow];
-        input_1d(tmp[a], r);
-        for (int b = 0; b < kWindow; ++b)
-          _mm512_mask_storeu_epi16(v + ((a * kWindow + b) * kBlockTiles + l) * cp + c0, smask, r[b]);
-      }
-    }
+    channel_groups([&](int i, int j) { return px[i][j]; }, vt);
   }
 }
 
