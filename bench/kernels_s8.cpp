@@ -141,12 +141,17 @@ ConvS8Shape conv_shape(const ConvLayer& l) {
   return s;
 }
 
-void BM_conv_s8(benchmark::State& state, ConvLayer l, int threads) {
+// algorithm: automatic (what the runtime runs: Winograd F(4x4,3x3) where it is exact) or direct.
+// GMAC/s counts the direct convolution's MACs, so Winograd shows as an effective rate (and can
+// exceed the vpdpbusd peak); the `winograd` counter says which algorithm ran.
+void BM_conv_s8(benchmark::State& state, ConvLayer l, int threads, ConvS8Algorithm algorithm) {
   ConvS8Shape s = conv_shape(l);
   std::vector<uint8_t> in = bytes(static_cast<size_t>(l.batch * l.hw * l.hw * l.c), 3);
   std::vector<uint8_t> w = bytes(static_cast<size_t>(l.o * l.c * l.k * l.k), 4);
   std::vector<uint8_t> out(static_cast<size_t>(l.batch * s.out_h() * s.out_w() * l.o));
-  PackedConvS8 p = pack_conv_s8(s, reinterpret_cast<const int8_t*>(w.data()), layer_spec(l.o));
+  PackedConvS8 p = pack_conv_s8(s, reinterpret_cast<const int8_t*>(w.data()), layer_spec(l.o), best_gemm_s8_kernel(),
+                                algorithm);
+  state.counters["winograd"] = p.winograd;
   double macs = double(l.batch) * s.out_h() * s.out_w() * l.o * l.c * l.k * l.k;
   time_loop(state, threads, macs, [&] { conv_s8(p, l.batch, in.data(), out.data()); });
 }
@@ -184,11 +189,18 @@ BENCHMARK(BM_gemm_s8)->Apply(gemm_shapes)->UseManualTime()->Unit(benchmark::kMil
 
 int main(int argc, char** argv) {
   for (const ConvLayer& l : kConvLayers)
-    for (int t : {1, 2})
+    for (int t : {1, 2}) {
       benchmark::RegisterBenchmark((std::string("BM_conv_s8/") + l.name + "/threads:" + std::to_string(t)).c_str(),
-                                   BM_conv_s8, l, t)
+                                   BM_conv_s8, l, t, ConvS8Algorithm::automatic)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
+      if (l.k == 3 && l.stride == 1)  // the direct kernel beside Winograd, for the speed-up it brings
+        benchmark::RegisterBenchmark(
+            (std::string("BM_conv_s8/") + l.name + "/direct/threads:" + std::to_string(t)).c_str(), BM_conv_s8, l, t,
+            ConvS8Algorithm::direct)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond);
+    }
   for (const DwLayer& l : kDwLayers)
     for (int t : {1, 2})
       for (DwConvS8Kernel k : {best_dwconv_s8_kernel(), DwConvS8Kernel::scalar}) {

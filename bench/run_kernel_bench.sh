@@ -24,9 +24,10 @@ fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# Google Benchmark filter: the conv layers (not GEMM), optimised kernels only, chosen threads.
+# Google Benchmark filter: the conv layers (not GEMM) as the runtime runs them (not the direct
+# or scalar comparison runs), chosen threads.
 thread_re=$(echo "$THREADS" | sed 's/,/|/g')
-bench_filter="BM_(conv_s8|dwconv_s8)/[^/]*${FILTER}[^/]*/([^s/][^/]*/)?threads:(${thread_re})/"
+bench_filter="BM_(conv_s8|dwconv_s8)/[^/]*${FILTER}[^/]*/(avx[^/]*/)?threads:(${thread_re})/"
 for r in $(seq 1 "$ROUNDS"); do
   echo "== round $r/$ROUNDS: prunq" >&2
   "$BUILD_DIR/bench/bench_kernels_s8" --benchmark_filter="$bench_filter" \
