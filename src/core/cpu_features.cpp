@@ -11,6 +11,9 @@
 #include <cpuid.h>
 #define PRUNQ_X86 1
 #endif
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
 
 namespace prunq {
 namespace {
@@ -53,6 +56,13 @@ CpuFeatures detect() {
   __cpuid_count(7, 1, a, b, c, d);
   f.avx_vnni = a & (1u << 4);
   if (os_zmm) f.avx512_bf16 = a & (1u << 5);
+#endif
+#if defined(__aarch64__) && defined(__linux__)
+  // The kernel's HWCAP bits (asm/hwcap.h): ASIMD (NEON) is bit 1, the dot-product extension
+  // (sdot/udot, what int8 NEON kernels want) bit 20.
+  const unsigned long hwcap = getauxval(AT_HWCAP);
+  f.neon = hwcap & (1ul << 1);
+  f.neon_dotprod = hwcap & (1ul << 20);
 #endif
   return f;
 }

@@ -20,7 +20,7 @@ struct CpuFeatures {
   bool avx_vnni = false;
   bool avx512f = false, avx512bw = false, avx512dq = false, avx512vl = false;
   bool avx512_vnni = false, avx512_bf16 = false;
-  bool neon = false, neon_dotprod = false;  // aarch64 hook: filled from HWCAP later
+  bool neon = false, neon_dotprod = false;  // aarch64 Linux, from HWCAP (no NEON kernels use them yet)
 };
 
 const CpuFeatures& cpu_features();  // detected once
