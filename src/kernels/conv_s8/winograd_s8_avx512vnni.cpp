@@ -219,31 +219,9 @@ void output_as(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, c
 
 void output(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, const Geometry::Tile* tiles, int n,
             int64_t p0, int np, void* out) {
-  const OutputStage& os = p.out;
-  switch (os.type) {
-    case QOut::u8:
-      if (os.high_shift)
-        output_as<QOut::u8, true, true>(p, g, m, tiles, n, p0, np, out);
-      else if (os.narrow_shift)
-        output_as<QOut::u8, true, false>(p, g, m, tiles, n, p0, np, out);
-      else
-        output_as<QOut::u8, false, false>(p, g, m, tiles, n, p0, np, out);
-      break;
-    case QOut::s8:
-      if (os.high_shift)
-        output_as<QOut::s8, true, true>(p, g, m, tiles, n, p0, np, out);
-      else if (os.narrow_shift)
-        output_as<QOut::s8, true, false>(p, g, m, tiles, n, p0, np, out);
-      else
-        output_as<QOut::s8, false, false>(p, g, m, tiles, n, p0, np, out);
-      break;
-    case QOut::s32:
-      output_as<QOut::s32, true, false>(p, g, m, tiles, n, p0, np, out);
-      break;
-    case QOut::f32:
-      output_as<QOut::f32, true, false>(p, g, m, tiles, n, p0, np, out);
-      break;
-  }
+  visit_output_stage(p.out, [&]<QOut Type, bool NarrowShift, bool HighShift>() {
+    output_as<Type, NarrowShift, HighShift>(p, g, m, tiles, n, p0, np, out);
+  });
 }
 
 }  // namespace

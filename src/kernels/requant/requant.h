@@ -82,6 +82,33 @@ T per_channel(const std::vector<T>& v, int64_t n, T dflt) {
   return v.size() == 1 ? v[0] : v[static_cast<size_t>(n)];
 }
 
+// Calls f.template operator()<Type, NarrowShift, HighShift>() with the output stage's type and
+// shift range as compile-time values, so an epilogue can be one straight run of instructions per
+// variant (the SIMD kernels instantiate their stores this way).
+template <typename F>
+void visit_output_stage(const OutputStage& os, F&& f) {
+  switch (os.type) {
+    case QOut::u8:
+    case QOut::s8: {
+      auto by_shift = [&]<QOut T>() {
+        if (os.high_shift)
+          f.template operator()<T, true, true>();
+        else if (os.narrow_shift)
+          f.template operator()<T, true, false>();
+        else
+          f.template operator()<T, false, false>();
+      };
+      if (os.type == QOut::u8)
+        by_shift.template operator()<QOut::u8>();
+      else
+        by_shift.template operator()<QOut::s8>();
+      break;
+    }
+    case QOut::s32: f.template operator()<QOut::s32, true, false>(); break;
+    case QOut::f32: f.template operator()<QOut::f32, true, false>(); break;
+  }
+}
+
 // Writes one output element from a corrected accumulator, exactly as every kernel must.
 void store_output_scalar(const OutputStage& os, int64_t n, int32_t acc, void* out, int64_t index);
 
