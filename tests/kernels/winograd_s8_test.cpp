@@ -1,13 +1,17 @@
-// int8 Winograd F(4x4, 3x3): the portable and the AVX-512 VNNI stages bit-exact against the
-// direct reference over image sizes that do and do not fill whole 4x4 tiles, paddings, odd and
-// even channel counts, partial output panels, every output type, and weights at the edge of the
-// exactness bound (|y| < 2^25), where the modular recovery of 576 * y must still be exact.
+// int8 Winograd F(4x4, 3x3): the portable, AVX2, AVX-VNNI and AVX-512 VNNI stages bit-exact
+// against the direct reference over image sizes that do and do not fill whole 4x4 tiles,
+// paddings, odd and even channel counts (every partial 16- and 32-channel group, read from input
+// that ends at an inaccessible page), partial output panels and halves, every output type, and
+// weights at the edge of the exactness bound (|y| < 2^25), where the modular recovery of
+// 576 * y must still be exact.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "core/error.h"
+#include "f32_test_util.h"
 #include "kernels/conv_s8/conv_s8.h"
 #include "s8_test_util.h"
 
@@ -30,14 +34,14 @@ ConvS8Shape conv3x3(int64_t h, int64_t w, int64_t c, int64_t o, int64_t pad_lo, 
 
 // Runs the forced Winograd path of `kern` and compares every byte (plus one guard element).
 void expect_winograd_matches(GemmS8Kernel kern, const ConvS8Shape& s, int64_t batch, const QuantSpec& spec,
-                             const std::vector<uint8_t>& in, const std::vector<int8_t>& w, const std::string& what) {
+                             const uint8_t* in, const std::vector<int8_t>& w, const std::string& what) {
   ASSERT_TRUE(winograd_s8_exact(s, w.data(), spec)) << what;
   const int64_t out_elems = batch * s.out_h() * s.out_w() * s.out_c, es = qout_size(spec.out_type);
   std::vector<uint8_t> want(static_cast<size_t>((out_elems + 1) * es), 0xAB), got = want;
-  conv_s8_reference(s, w.data(), spec, batch, in.data(), want.data());
+  conv_s8_reference(s, w.data(), spec, batch, in, want.data());
   const PackedConvS8 p = pack_conv_s8(s, w.data(), spec, kern, ConvS8Algorithm::winograd);
   ASSERT_TRUE(p.winograd);
-  conv_s8(p, batch, in.data(), got.data());
+  conv_s8(p, batch, in, got.data());
   const auto diff = std::mismatch(want.begin(), want.end(), got.begin());
   EXPECT_TRUE(diff.first == want.end()) << what << ": kernel " << gemm_s8_kernel_name(kern) << ", " << s.in_h << "x"
                                         << s.in_w << " C " << s.in_c << "->" << s.out_c << " pad " << s.pad_top << "/"
@@ -45,10 +49,11 @@ void expect_winograd_matches(GemmS8Kernel kern, const ConvS8Shape& s, int64_t ba
                                         << (diff.first - want.begin()) << " of " << want.size() << " differs";
 }
 
-// The Winograd implementations: the portable stages always, AVX-512 VNNI where it runs.
+// The Winograd implementations: the portable stages always, the SIMD ones where they run.
 std::vector<GemmS8Kernel> winograd_kernels() {
   std::vector<GemmS8Kernel> ks{GemmS8Kernel::scalar};
-  if (gemm_s8_kernel_available(GemmS8Kernel::avx512_vnni)) ks.push_back(GemmS8Kernel::avx512_vnni);
+  for (GemmS8Kernel k : {GemmS8Kernel::avx2, GemmS8Kernel::avx_vnni, GemmS8Kernel::avx512_vnni})
+    if (gemm_s8_kernel_available(k)) ks.push_back(k);
   return ks;
 }
 
@@ -71,7 +76,27 @@ TEST(WinogradS8, RandomShapesBitExact) {
       const int64_t batch = 1 + rng() % 3;
       const auto in = random_bytes(rng, static_cast<size_t>(batch * h * w * c));
       const auto wt = random_weights(rng, static_cast<size_t>(o * c * 9));
-      expect_winograd_matches(kern, s, batch, spec, in, wt, "trial " + std::to_string(trial));
+      expect_winograd_matches(kern, s, batch, spec, in.data(), wt, "trial " + std::to_string(trial));
+      if (HasFailure()) return;
+    }
+}
+
+TEST(WinogradS8, EveryChannelTailReadsOnlyItsInput) {
+  // Channel counts 1..35 leave every remainder of the 16- and 32-channel groups; the input ends
+  // where an inaccessible page begins, so a group load that reads past the last pixel faults.
+  // Output channels 1..19 leave every remainder of the 8-channel halves.
+  std::mt19937 rng(21);
+  for (GemmS8Kernel kern : winograd_kernels())
+    for (int64_t c = 1; c <= 35; ++c) {
+      const int64_t o = 1 + (c * 7) % 19, batch = 2;
+      const ConvS8Shape s = conv3x3(5, 6, c, o, 1, 1);
+      const QuantSpec spec = random_spec(rng, o, static_cast<QOut>(c % 4), c % 2, true, c % 3 == 0, true);
+      const std::vector<uint8_t> bytes = random_bytes(rng, static_cast<size_t>(batch * 5 * 6 * c));
+      prunq::testing::GuardedFloats guarded((bytes.size() + 3) / 4);
+      uint8_t* in = reinterpret_cast<uint8_t*>(guarded.data()) + (guarded.size() * 4 - bytes.size());
+      std::memcpy(in, bytes.data(), bytes.size());
+      const auto wt = random_weights(rng, static_cast<size_t>(o * c * 9));
+      expect_winograd_matches(kern, s, batch, spec, in, wt, "C " + std::to_string(c));
       if (HasFailure()) return;
     }
 }
@@ -86,7 +111,7 @@ TEST(WinogradS8, ManyBlocksAndFashionMnistShapes) {
       spec.act_min = 0;
       const auto in = random_bytes(rng, static_cast<size_t>(3 * hw * hw * c));
       const auto wt = random_weights(rng, static_cast<size_t>(o * c * 9), -40, 40);
-      expect_winograd_matches(kern, s, 3, spec, in, wt, "fmnist-like");
+      expect_winograd_matches(kern, s, 3, spec, in.data(), wt, "fmnist-like");
     }
 }
 
@@ -107,9 +132,9 @@ TEST(WinogradS8, ExactAtTheEdgeOfTheBound) {
     std::vector<uint8_t> full(in.size(), 255);
     std::vector<int8_t> w(static_cast<size_t>(o * c * 9), -128);
     for (size_t i = 0; i < w.size(); i += 7) w[i] = 127;  // some terms of 0, so signs mix within a sum
-    expect_winograd_matches(kern, s, 2, spec, in, w, "mixed extremes");
+    expect_winograd_matches(kern, s, 2, spec, in.data(), w, "mixed extremes");
     std::fill(w.begin(), w.end(), int8_t{-128});
-    expect_winograd_matches(kern, s, 2, spec, full, w, "largest |y|");
+    expect_winograd_matches(kern, s, 2, spec, full.data(), w, "largest |y|");
     ASSERT_FALSE(HasFailure());
     const ConvS8Shape wide = conv3x3(6, 7, c + 1, o, 1, 1);
     std::vector<int8_t> w_wide(static_cast<size_t>(o * (c + 1) * 9), -128);
@@ -141,9 +166,18 @@ TEST(WinogradS8, AutomaticChoice) {
   spec.w_scales = {0.01f};
   std::vector<int8_t> w(64 * 64 * 9, 3);
   const ConvS8Shape wide = conv3x3(14, 14, 64, 64, 1, 1), narrow = conv3x3(28, 28, 1, 32, 1, 1);
-  // Winograd only where the AVX-512 VNNI stages run, and not for 1-channel layers.
-  const bool vnni = gemm_s8_kernel_available(GemmS8Kernel::avx512_vnni);
-  EXPECT_EQ(pack_conv_s8(wide, w.data(), spec).winograd, vnni && std::getenv("PRUNQ_CONV_S8") == nullptr);
+  // Winograd where the AVX-512 VNNI or AVX2 stages run (not the unmeasured AVX-VNNI ones, nor the
+  // scalar ones), and not for 1-channel layers.
+  const GemmS8Kernel best = best_gemm_s8_kernel();
+  const bool measured = best == GemmS8Kernel::avx512_vnni || best == GemmS8Kernel::avx2;
+  const bool env_off = std::getenv("PRUNQ_CONV_S8") != nullptr;
+  EXPECT_EQ(pack_conv_s8(wide, w.data(), spec).winograd, measured && !env_off);
+  if (gemm_s8_kernel_available(GemmS8Kernel::avx2)) {
+    EXPECT_EQ(pack_conv_s8(wide, w.data(), spec, GemmS8Kernel::avx2).winograd, !env_off);
+  }
+  if (gemm_s8_kernel_available(GemmS8Kernel::avx_vnni)) {
+    EXPECT_FALSE(pack_conv_s8(wide, w.data(), spec, GemmS8Kernel::avx_vnni).winograd);
+  }
   EXPECT_FALSE(pack_conv_s8(narrow, w.data(), spec).winograd);
   EXPECT_FALSE(pack_conv_s8(wide, w.data(), spec, GemmS8Kernel::scalar).winograd);
   EXPECT_FALSE(pack_conv_s8(wide, w.data(), spec, best_gemm_s8_kernel(), ConvS8Algorithm::direct).winograd);

@@ -30,9 +30,10 @@ struct ConvS8Shape {
 void check_conv_s8_shape(const ConvS8Shape& s, const char* what);
 
 // How a convolution is computed. automatic: Winograd F(4x4, 3x3) (winograd_s8.h) for 3x3
-// stride-1 layers with at least kWinogradMinChannels input channels when the AVX-512 VNNI kernels
-// run and the weights prove it exact; the direct implicit GEMM otherwise. Both are bit-exact
-// with conv_s8_reference; the environment variable PRUNQ_CONV_S8=direct turns Winograd off.
+// stride-1 layers with at least kWinogradMinChannels input channels when the AVX-512 VNNI or
+// AVX2 kernels run and the weights prove it exact; the direct implicit GEMM otherwise. Both are
+// bit-exact with conv_s8_reference; the environment variable PRUNQ_CONV_S8=direct turns
+// Winograd off.
 enum class ConvS8Algorithm : uint8_t { automatic, direct, winograd };
 constexpr int64_t kWinogradMinChannels = 8;  // below, the transforms cost more than they save
 
@@ -49,8 +50,8 @@ struct PackedConvS8 {
 };
 
 // Packs ONNX-layout weights [out_c][in_c][kernel_h][kernel_w] (int8) for kernel k. A forced
-// winograd algorithm throws when it would not be exact; with a kernel other than avx512_vnni it
-// runs the portable Winograd stages.
+// winograd algorithm throws when it would not be exact; with the scalar kernel it runs the
+// portable Winograd stages.
 PackedConvS8 pack_conv_s8(const ConvS8Shape& shape, const int8_t* weights_oihw, const QuantSpec& spec,
                           GemmS8Kernel k, ConvS8Algorithm algorithm = ConvS8Algorithm::automatic);
 inline PackedConvS8 pack_conv_s8(const ConvS8Shape& shape, const int8_t* weights_oihw, const QuantSpec& spec) {

@@ -24,7 +24,12 @@ int32_t zero_point_u8(const QuantSpec& spec) { return spec.a_signed ? spec.a_zer
 
 const winograd_s8_detail::Kernels& kernels_for(GemmS8Kernel k) {
 #if defined(__x86_64__) || defined(_M_X64)
-  if (k == GemmS8Kernel::avx512_vnni) return winograd_s8_detail::kernels_avx512_vnni();
+  switch (k) {
+    case GemmS8Kernel::avx2: return winograd_s8_detail::kernels_avx2();
+    case GemmS8Kernel::avx_vnni: return winograd_s8_detail::kernels_avx_vnni();
+    case GemmS8Kernel::avx512_vnni: return winograd_s8_detail::kernels_avx512_vnni();
+    case GemmS8Kernel::scalar: break;
+  }
 #endif
   (void)k;
   return winograd_s8_detail::kernels_scalar();
@@ -64,7 +69,7 @@ PackedWinogradS8 pack_winograd_s8(const ConvS8Shape& s, const int8_t* w, const Q
   PRUNQ_CHECK(winograd_s8_exact(s, w, spec), "conv_s8 (winograd): a ", s.kernel_h, "x", s.kernel_w, " stride ",
               s.stride_h, " convolution with these weights is not exact in F(4x4, 3x3)");
   PackedWinogradS8 p;
-  p.kernel = kernel == GemmS8Kernel::avx512_vnni ? kernel : GemmS8Kernel::scalar;
+  p.kernel = kernel;
   p.c = s.in_c;
   p.pairs = (s.in_c + 1) / 2;
   p.k = s.out_c;

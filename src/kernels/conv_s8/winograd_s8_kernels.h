@@ -1,5 +1,5 @@
-// The three stages of the int8 Winograd convolution, per ISA (scalar reference, AVX-512 VNNI),
-// and the driver's description of a block of tiles. A block's buffers:
+// The three stages of the int8 Winograd convolution, per ISA (scalar reference, AVX2, AVX-VNNI,
+// AVX-512 VNNI), and the driver's description of a block of tiles. A block's buffers:
 //   V[36][kBlockTiles][pairs * 2] int16   transformed input windows
 //   M[np][36][kBlockTiles][16]    int32   per-position products for np panels of output channels
 //                                         (a constant stride between positions: the output
@@ -54,6 +54,8 @@ struct Kernels {
 
 const Kernels& kernels_scalar();
 #if defined(__x86_64__) || defined(_M_X64)
+const Kernels& kernels_avx2();
+const Kernels& kernels_avx_vnni();
 const Kernels& kernels_avx512_vnni();
 #endif
 
