@@ -22,7 +22,7 @@ void expect_conv_matches(GemmS8Kernel kern, const ConvS8Shape& s, int64_t batch,
   // One spare element after the output catches writes past its end.
   std::vector<uint8_t> want(static_cast<size_t>((out_elems + 1) * es), 0xAB), got = want;
   conv_s8_reference(s, w.data(), spec, batch, in.data(), want.data());
-  // Direct, and whatever automatic picks (Winograd for 3x3 stride-1 layers on AVX-512 VNNI).
+  // Direct, and whatever automatic picks (Winograd for 3x3 stride-1 layers on AVX-512 VNNI and AVX2).
   for (ConvS8Algorithm algo : {ConvS8Algorithm::direct, ConvS8Algorithm::automatic}) {
     std::fill(got.begin(), got.end(), uint8_t{0xAB});
     const PackedConvS8 packed = pack_conv_s8(s, w.data(), spec, kern, algo);
