@@ -39,6 +39,34 @@ struct Geometry {
   }
 };
 
+// The input stages' walk over a block's tiles: window(pixel, v_row) transforms tile l's window
+// into V row v + l * channels_padded, where pixel(i, j) gives the bytes of window pixel (i, j).
+// Windows inside the image address their pixels directly; windows that reach into the padding
+// go through a pointer table whose padding entries point at pad_row. (A template, instantiated
+// with each ISA file's own lambda, so no code compiled for one ISA is shared with another.)
+template <typename Window>
+void for_each_window(const Geometry& g, const uint8_t* in, const Geometry::Tile* tiles, int n, int16_t* v,
+                     const Window& window) {
+  const int64_t c = g.c, row_bytes = g.in_w * c;
+  for (int l = 0; l < n; ++l) {
+    const Geometry::Tile& t = tiles[l];
+    const int64_t iy0 = t.oy - g.pad_top, ix0 = t.ox - g.pad_left;
+    const uint8_t* corner = in + ((t.b * g.in_h + iy0) * g.in_w + ix0) * c;
+    int16_t* vt = v + l * g.channels_padded;
+    if (iy0 >= 0 && ix0 >= 0 && iy0 + winograd_s8::kWindow <= g.in_h && ix0 + winograd_s8::kWindow <= g.in_w) {
+      window([&](int i, int j) { return corner + i * row_bytes + j * c; }, vt);
+      continue;
+    }
+    const uint8_t* px[winograd_s8::kWindow][winograd_s8::kWindow];
+    for (int i = 0; i < winograd_s8::kWindow; ++i) {
+      const bool row_ok = iy0 + i >= 0 && iy0 + i < g.in_h;
+      for (int j = 0; j < winograd_s8::kWindow; ++j)
+        px[i][j] = row_ok && ix0 + j >= 0 && ix0 + j < g.in_w ? corner + i * row_bytes + j * c : g.pad_row;
+    }
+    window([&](int i, int j) { return px[i][j]; }, vt);
+  }
+}
+
 struct Kernels {
   // V for the block's n tiles (x - za, sign-flipped first for int8 input); rows n ..
   // kBlockTiles-1 are left as they are (their products are never stored).

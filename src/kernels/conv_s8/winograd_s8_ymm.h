@@ -98,11 +98,9 @@ inline void transform_window(const Pixel& pixel, int64_t c0, int64_t bytes, __m2
 
 // Raw bytes in (sign-flipped for int8 input), the zero point in the padding: V of x, not of
 // x - za (the difference sits in the start values of position (1,1); see winograd_s8.h).
-// Windows inside the image address their pixels directly; windows that reach into the padding
-// go through a pointer table whose padding entries point at Geometry::pad_row.
 template <bool Flip>
 void input_as(const Geometry& g, const uint8_t* in, const Geometry::Tile* tiles, int n, int16_t* v) {
-  const int64_t cp = g.channels_padded, c = g.c, row_bytes = g.in_w * c;
+  const int64_t cp = g.channels_padded, c = g.c;
   const int64_t whole_end = c / 16 * 16;  // channel groups below are whole
   // The tail group: c - whole_end input bytes, (cp - whole_end) / 2 channel pairs of V (cp is even).
   const int64_t tail_bytes = c - whole_end;
@@ -112,23 +110,7 @@ void input_as(const Geometry& g, const uint8_t* in, const Geometry::Tile* tiles,
     for (int64_t c0 = 0; c0 < whole_end; c0 += 16) transform_window<Flip, true>(pixel, c0, 16, tail_store, cp, vt);
     if (whole_end < cp) transform_window<Flip, false>(pixel, whole_end, tail_bytes, tail_store, cp, vt);
   };
-  for (int l = 0; l < n; ++l) {
-    const Geometry::Tile& t = tiles[l];
-    const int64_t iy0 = t.oy - g.pad_top, ix0 = t.ox - g.pad_left;
-    const uint8_t* corner = in + ((t.b * g.in_h + iy0) * g.in_w + ix0) * c;
-    int16_t* vt = v + l * cp;
-    if (iy0 >= 0 && ix0 >= 0 && iy0 + kWindow <= g.in_h && ix0 + kWindow <= g.in_w) {
-      channel_groups([&](int i, int j) { return corner + i * row_bytes + j * c; }, vt);
-      continue;
-    }
-    const uint8_t* px[kWindow][kWindow];
-    for (int i = 0; i < kWindow; ++i) {
-      const bool row_ok = iy0 + i >= 0 && iy0 + i < g.in_h;
-      for (int j = 0; j < kWindow; ++j)
-        px[i][j] = row_ok && ix0 + j >= 0 && ix0 + j < g.in_w ? corner + i * row_bytes + j * c : g.pad_row;
-    }
-    channel_groups([&](int i, int j) { return px[i][j]; }, vt);
-  }
+  for_each_window(g, in, tiles, n, v, channel_groups);
 }
 
 void ymm_input(const Geometry& g, const uint8_t* in, bool flip_sign, int32_t, const Geometry::Tile* tiles, int n,
