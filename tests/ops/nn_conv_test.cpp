@@ -81,6 +81,9 @@ TEST(NnConv, MatchesNaiveAcrossAttributes) {
       {ConvParams{2, {1, 1}, {1, 1}, {1, 1, 1, 1}}, {{2, 4, 5, 5}, {6, 2, 3, 3}}},   // group 2
       {ConvParams{3, {2, 2}, {1, 1}, {1, 1, 1, 1}}, {{2, 3, 6, 6}, {6, 1, 3, 3}}},   // depthwise, multiplier 2
       {ConvParams{4, {1, 1}, {2, 1}, {2, 0, 1, 1}}, {{1, 4, 7, 5}, {4, 1, 3, 2}}},   // depthwise, dilated
+      // depthwise 3x3 and 5x5, stride 1 and 2: the dwconv2d_f32 kernels' own row paths
+      {ConvParams{20, {2, 2}, {1, 1}, {1, 1, 1, 1}}, {{2, 20, 11, 13}, {20, 1, 3, 3}}},
+      {ConvParams{6, {1, 1}, {1, 1}, {2, 2, 2, 2}}, {{1, 6, 9, 17}, {6, 1, 5, 5}}},
       {ConvParams{1, {1, 1}, {1, 1}, {0, 0, 0, 0}}, {{2, 5, 4, 4}, {3, 5, 1, 1}}},   // pointwise
   };
   uint64_t seed = 10;
