@@ -1,149 +1,219 @@
-// Depthwise driver: validation, the zero-bordered scratch plane, the choice between the
-// per-ISA 3x3/5x5 row kernels and the generic loop, and threading over planes.
+// Depthwise driver: validation, the choice of path (plane kernels, channel-block kernels for
+// narrow planes, generic loop), per-thread scratch, and threading over planes or blocks.
 #include "kernels/dwconv_f32/dwconv_f32.h"
 
 #include <algorithm>
 #include <array>
-#include <cstring>
-#include <vector>
+#include <cstdint>
+#include <memory>
 
 #include "core/error.h"
 #include "core/thread_pool.h"
-#include "kernels/dwconv_f32/row_kernels.h"
+#include "kernels/dwconv_f32/dw_kernels.h"
+#include "kernels/dwconv_f32/dwconv_f32_paths.h"
+#include "kernels/dwconv_f32/generic.h"
 
 namespace prunq {
 namespace {
 
-using dwconv_detail::kDwRowSlack;
-using dwconv_detail::RowFn;
-using dwconv_detail::RowKernels;
+using dwconv_detail::BlockKernels;
+using dwconv_detail::DwGeom;
+using dwconv_detail::PlaneKernels;
 
-// The padded input region the outputs actually read, plus kDwRowSlack floats per row.
-struct Scratch {
-  int64_t rows, cols, pitch;
+struct Variant {
+  const char* name;
+  Isa isa;
+  int64_t lanes;
+  const PlaneKernels* plane;
+  const BlockKernels* block;  // null: no block kernels
+  // Widest output row sent to the block kernels, by stride: they fill every lane, but pay a
+  // transpose per input and per output pixel, four input pixels per output at stride 2.
+  // Measured crossover on Zen 4 (AVX-512 and AVX2 alike): 14x14 stride 1 is faster blocked,
+  // 28x28 -> 14x14 stride 2 is not.
+  int64_t block_max_w[2];
 };
 
-Scratch scratch_geometry(const Conv2dParams& p) {
-  Scratch s;
-  s.rows = (p.out_h() - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
-  s.cols = (p.out_w() - 1) * p.stride_w + (p.kernel_w - 1) * p.dilation_w + 1;
-  s.pitch = s.cols + kDwRowSlack;
-  return s;
-}
+// Below this many FLOPs per call, one thread does it all (waking another costs more).
+constexpr double kMinParallelFlops = 2e5;
 
-// Copies one input plane into the scratch plane at offset (pad_top, pad_left) with zeros in the
-// padding; the per-row slack is left as it is (see row_kernels.h).
-void fill_scratch(const Conv2dParams& p, const Scratch& s, const float* plane, float* dst) {
-  const int64_t left = std::min(p.pad_left, s.cols);
-  const int64_t copy_cols = std::clamp<int64_t>(s.cols - p.pad_left, 0, p.in_w);
-  for (int64_t r = 0; r < s.rows; ++r) {
-    float* d = dst + r * s.pitch;
-    const int64_t iy = r - p.pad_top;
-    if (iy < 0 || iy >= p.in_h || copy_cols == 0) {
-      std::fill(d, d + s.cols, 0.f);
-      continue;
-    }
-    std::fill(d, d + left, 0.f);
-    std::memcpy(d + left, plane + iy * p.in_w, sizeof(float) * copy_cols);
-    std::fill(d + left + copy_cols, d + s.cols, 0.f);
+// 64-byte aligned per-thread scratch of at least n floats; the contents carry nothing over.
+float* thread_scratch(int64_t n) {
+  thread_local std::unique_ptr<float[]> buf;
+  thread_local int64_t cap = 0;
+  if (cap < n) {
+    buf.reset(new float[static_cast<size_t>(n + 16)]);
+    cap = n;
   }
+  const uintptr_t a = reinterpret_cast<uintptr_t>(buf.get());
+  return buf.get() + ((64 - a % 64) % 64) / sizeof(float);
 }
 
-// Any kernel size, stride and dilation, on the scratch plane.
-void generic_plane(const Conv2dParams& p, const Scratch& s, const float* src, const float* w, float bias, float lo,
-                   float hi, float* out) {
-  const int64_t oh = p.out_h(), ow = p.out_w();
-  for (int64_t oy = 0; oy < oh; ++oy)
-    for (int64_t ox = 0; ox < ow; ++ox) {
-      float acc = bias;
-      for (int64_t ky = 0; ky < p.kernel_h; ++ky) {
-        const float* r = src + (oy * p.stride_h + ky * p.dilation_h) * s.pitch + ox * p.stride_w;
-        for (int64_t kx = 0; kx < p.kernel_w; ++kx) acc += w[ky * p.kernel_w + kx] * r[kx * p.dilation_w];
-      }
-      out[oy * ow + ox] = std::min(std::max(acc, lo), hi);
-    }
+bool fast_shape(const Conv2dParams& p) {
+  return p.dilation_h == 1 && p.dilation_w == 1 && p.kernel_h == p.kernel_w && (p.kernel_h == 3 || p.kernel_h == 5) &&
+         p.stride_h == p.stride_w && (p.stride_h == 1 || p.stride_h == 2);
 }
 
-RowFn pick_row_kernel(const RowKernels& k, const Conv2dParams& p) {
-  if (p.dilation_h != 1 || p.dilation_w != 1 || p.kernel_h != p.kernel_w || p.stride_h != p.stride_w) return nullptr;
-  const int64_t ks = p.kernel_h, st = p.stride_h;
-  if (ks == 3 && st == 1) return k.k3s1;
-  if (ks == 3 && st == 2) return k.k3s2;
-  if (ks == 5 && st == 1) return k.k5s1;
-  if (ks == 5 && st == 2) return k.k5s2;
-  return nullptr;
+DwGeom geometry(const Conv2dParams& p, const GemmEpilogue& clamp) {
+  DwGeom g;
+  g.k = p.kernel_h;
+  g.s = p.stride_h;
+  g.in_h = p.in_h;
+  g.in_w = p.in_w;
+  g.out_h = p.out_h();
+  g.out_w = p.out_w();
+  g.pad_top = p.pad_top;
+  g.pad_left = p.pad_left;
+  g.lo = clamp.clamp_min;
+  g.hi = clamp.clamp_max;
+  return g;
 }
 
-void run_dwconv(const RowKernels& k, const Conv2dParams& p, const float* input, const float* weight,
+// Grain so that a serial layer stays on the calling thread.
+int64_t grain_for(int64_t tasks, double flops) { return flops < kMinParallelFlops ? tasks : 1; }
+
+void run_generic(const Conv2dParams& p, const float* input, const float* weight, const float* bias,
+                 const GemmEpilogue& clamp, float* output) {
+  const int64_t oh = p.out_h(), ow = p.out_w(), taps = p.kernel_h * p.kernel_w, planes = p.batch * p.in_channels;
+  parallel_for(
+      planes,
+      [&](int64_t b, int64_t e) {
+        for (int64_t plane = b; plane < e; ++plane) {
+          const int64_t c = plane % p.in_channels;
+          dwconv_detail::generic_plane(p, input + plane * p.in_h * p.in_w, weight + c * taps, bias ? bias[c] : 0.f,
+                                       clamp.clamp_min, clamp.clamp_max, output + plane * oh * ow);
+        }
+      },
+      grain_for(planes, 2.0 * double(planes) * double(oh * ow) * double(taps)));
+}
+
+void run_planes(const Variant& v, const DwGeom& g, const Conv2dParams& p, const float* input, const float* weight,
+                const float* bias, float* output) {
+  const dwconv_detail::PlaneFn fn = v.plane->fn[g.k == 5][g.s == 2];
+  const int64_t taps = g.k * g.k, planes = p.batch * p.in_channels;
+  parallel_for(
+      planes,
+      [&](int64_t b, int64_t e) {
+        for (int64_t plane = b; plane < e; ++plane) {
+          const int64_t c = plane % p.in_channels;
+          fn(g, input + plane * g.in_h * g.in_w, weight + c * taps, bias ? bias[c] : 0.f,
+             output + plane * g.out_h * g.out_w);
+        }
+      },
+      grain_for(planes, 2.0 * double(planes) * double(g.out_h * g.out_w) * double(taps)));
+}
+
+void run_blocks(const Variant& v, const DwGeom& g, const Conv2dParams& p, const float* input, const float* weight,
+                const float* bias, float* output) {
+  const dwconv_detail::BlockFn fn = v.block->fn[g.k == 5][g.s == 2];
+  const int64_t lanes = v.block->lanes, c = p.in_channels, taps = g.k * g.k;
+  const int64_t per_image = (c + lanes - 1) / lanes, blocks = p.batch * per_image;
+  const int64_t scratch = block_scratch_floats(g, lanes);
+  parallel_for(
+      blocks,
+      [&](int64_t b, int64_t e) {
+        float* s = thread_scratch(scratch);
+        for (int64_t blk = b; blk < e; ++blk) {
+          const int64_t n = blk / per_image, c0 = blk % per_image * lanes, plane = n * c + c0;
+          fn(g, input + plane * g.in_h * g.in_w, weight + c0 * taps, bias ? bias + c0 : nullptr,
+             std::min(lanes, c - c0), output + plane * g.out_h * g.out_w, s);
+        }
+      },
+      grain_for(blocks, 2.0 * double(p.batch * c) * double(g.out_h * g.out_w) * double(taps)));
+}
+
+void run_dwconv(const Variant& v, DwPath path, const Conv2dParams& p, const float* input, const float* weight,
                 const float* bias, Activation act, float* output) {
   check_conv2d_params(p, "dwconv2d_f32");
   PRUNQ_CHECK(p.groups == p.in_channels && p.out_channels == p.in_channels, "dwconv2d_f32: needs groups (", p.groups,
               ") == in_channels (", p.in_channels, ") == out_channels (", p.out_channels, ")");
   PRUNQ_CHECK(input && weight && output, "dwconv2d_f32: input, weight and output must not be null");
-  const Scratch s = scratch_geometry(p);
-  const int64_t oh = p.out_h(), ow = p.out_w(), taps = p.kernel_h * p.kernel_w;
-  const int64_t planes = p.batch * p.in_channels;
   const GemmEpilogue clamp = with_activation({}, act);
-  const RowFn row = pick_row_kernel(k, p);
-  // Small layers are not worth waking a second thread for.
-  const double flops = 2.0 * double(planes) * double(oh * ow) * double(taps);
-  const int64_t grain = flops < 2e5 ? planes : 1;
-  parallel_for(planes, [&](int64_t b, int64_t e) {
-    thread_local std::vector<float> scratch;  // grows zero-initialised, so the slack is never uninitialised
-    if (scratch.size() < static_cast<size_t>(s.rows * s.pitch)) scratch.resize(static_cast<size_t>(s.rows * s.pitch));
-    for (int64_t plane = b; plane < e; ++plane) {
-      const int64_t c = plane % p.in_channels;
-      const float* w = weight + c * taps;
-      const float bv = bias ? bias[c] : 0.f;
-      float* out = output + plane * oh * ow;
-      fill_scratch(p, s, input + plane * p.in_h * p.in_w, scratch.data());
-      if (!row) {
-        generic_plane(p, s, scratch.data(), w, bv, clamp.clamp_min, clamp.clamp_max, out);
-        continue;
-      }
-      for (int64_t oy = 0; oy < oh; ++oy)
-        row(scratch.data() + oy * p.stride_h * s.pitch, s.pitch, w, bv, ow, clamp.clamp_min, clamp.clamp_max,
-            out + oy * ow);
-    }
-  }, grain);
+  if (path == DwPath::automatic) {
+    path = !fast_shape(p)                                          ? DwPath::generic
+           : v.block && p.out_w() <= v.block_max_w[p.stride_w - 1] ? DwPath::block
+                                                                   : DwPath::plane;
+  } else if (path != DwPath::generic) {
+    PRUNQ_CHECK(fast_shape(p), "dwconv2d_f32: this path takes 3x3/5x5 kernels, stride 1 or 2, no dilation");
+    PRUNQ_CHECK(path != DwPath::block || v.block, "dwconv2d_f32: ", v.name, " has no block kernels");
+  }
+  if (path == DwPath::generic) return run_generic(p, input, weight, bias, clamp, output);
+  const DwGeom g = geometry(p, clamp);
+  if (path == DwPath::block) return run_blocks(v, g, p, input, weight, bias, output);
+  run_planes(v, g, p, input, weight, bias, output);
 }
+
+const Variant& scalar_variant() {
+  static const Variant v{"dwconv_f32__scalar", Isa::scalar, 1, &dwconv_detail::plane_kernels_scalar(), nullptr, {0, 0}};
+  return v;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+const Variant& avx2_variant() {
+  static const Variant v{"dwconv_f32__avx2",
+                         Isa::avx2,
+                         8,
+                         &dwconv_detail::plane_kernels_avx2(),
+                         &dwconv_detail::block_kernels_avx2(),
+                         {15, 13}};
+  return v;
+}
+
+const Variant& avx512_variant() {
+  static const Variant v{"dwconv_f32__avx512",
+                         Isa::avx512,
+                         16,
+                         &dwconv_detail::plane_kernels_avx512(),
+                         &dwconv_detail::block_kernels_avx512(),
+                         {15, 13}};
+  return v;
+}
+#endif
 
 // Best compiled variant at or below each ISA level (same scheme as the GEMM table).
-const RowKernels* best_for(Isa level) {
+const Variant* best_for(Isa level) {
 #if defined(__x86_64__) || defined(__i386__)
-  if (level >= Isa::avx512 && cpu_supports(Isa::avx512)) return &dwconv_detail::row_kernels_avx512();
-  if (level >= Isa::avx2 && cpu_supports(Isa::avx2)) return &dwconv_detail::row_kernels_avx2();
+  if (level >= Isa::avx512 && cpu_supports(Isa::avx512)) return &avx512_variant();
+  if (level >= Isa::avx2 && cpu_supports(Isa::avx2)) return &avx2_variant();
 #endif
-  return &dwconv_detail::row_kernels_scalar();
+  return &scalar_variant();
 }
 
-const std::array<const RowKernels*, 5>& table() {
-  static const std::array<const RowKernels*, 5> t = [] {
-    std::array<const RowKernels*, 5> a{};
+const std::array<const Variant*, 5>& table() {
+  static const std::array<const Variant*, 5> t = [] {
+    std::array<const Variant*, 5> a{};
     for (int i = 0; i < 5; ++i) a[i] = best_for(static_cast<Isa>(i));
     return a;
   }();
   return t;
 }
 
-const RowKernels* exact_variant(Isa isa) {
-  const RowKernels* k = table()[static_cast<size_t>(isa)];
+const Variant* exact_variant(Isa isa) {
+  const Variant* v = table()[static_cast<size_t>(isa)];
   Isa want = isa == Isa::avx_vnni ? Isa::avx2 : isa == Isa::avx512_vnni ? Isa::avx512 : isa;
-  return k->isa == want ? k : nullptr;
+  return v->isa == want ? v : nullptr;
+}
+
+const Variant& checked_variant(Isa isa) {
+  const Variant* v = exact_variant(isa);
+  PRUNQ_CHECK(v, "dwconv2d_f32: no ", isa_name(isa), " variant in this build or on this CPU");
+  return *v;
 }
 
 }  // namespace
 
-void dwconv2d_f32(const Conv2dParams& p, const float* input, const float* weight, const float* bias,
-                  Activation act, float* output) {
-  run_dwconv(*table()[static_cast<size_t>(active_isa())], p, input, weight, bias, act, output);
+void dwconv2d_f32(const Conv2dParams& p, const float* input, const float* weight, const float* bias, Activation act,
+                  float* output) {
+  run_dwconv(*table()[static_cast<size_t>(active_isa())], DwPath::automatic, p, input, weight, bias, act, output);
 }
 
 void dwconv2d_f32_isa(Isa isa, const Conv2dParams& p, const float* input, const float* weight, const float* bias,
                       Activation act, float* output) {
-  const RowKernels* k = exact_variant(isa);
-  PRUNQ_CHECK(k, "dwconv2d_f32: no ", isa_name(isa), " variant in this build or on this CPU");
-  run_dwconv(*k, p, input, weight, bias, act, output);
+  run_dwconv(checked_variant(isa), DwPath::automatic, p, input, weight, bias, act, output);
+}
+
+void dwconv2d_f32_path(Isa isa, DwPath path, const Conv2dParams& p, const float* input, const float* weight,
+                       const float* bias, Activation act, float* output) {
+  run_dwconv(checked_variant(isa), path, p, input, weight, bias, act, output);
 }
 
 bool dwconv2d_f32_variant_available(Isa isa) { return exact_variant(isa) != nullptr; }
