@@ -6,8 +6,11 @@
 // (per thread used). Single-threaded runs are timed in thread CPU time like the peak loop, so a
 // busy shared machine does not distort the ratio; multi-threaded runs in wall time.
 //   bench_kernels_f32 --benchmark_filter='gemm_.*/threads:1'
+// The depthwise layers of MobileNetV2 and EfficientNet-B0 run as dwconv_f32/<layer>/threads:<t>
+// (see kDwLayers; bench/run_dwconv_f32_bench.sh sets them against PyTorch).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -17,6 +20,7 @@
 #include "core/thread_pool.h"
 #include "kernels/conv_f32/conv_f32.h"
 #include "kernels/dwconv_f32/dwconv_f32.h"
+#include "kernels/dwconv_f32/dwconv_f32_paths.h"
 #include "kernels/gemm_f32/gemm_f32.h"
 #include "kernels/peak/peak.h"
 
@@ -204,6 +208,99 @@ void conv_layers(benchmark::internal::Benchmark* b) {
   for (int t : {1, 2})
     for (int64_t i = 0; i < int64_t(sizeof(kLayers) / sizeof(kLayers[0])); ++i) b->Args({i, t});
 }
+
+// ---------------------------------------------------------------- depthwise
+// The depthwise layers of MobileNetV2 (224) and EfficientNet-B0 (224), NCHW, bias + ReLU6; a few
+// again at batch 8. bench/pytorch_dwconv_f32.py runs the same table: keep the two in sync.
+struct DwLayer {
+  const char* name;
+  int64_t batch, c, hw, k, stride;  // square input, padding k / 2
+};
+
+const DwLayer kDwLayers[] = {
+    {"mnv2_dw32_112", 1, 32, 112, 3, 1},       {"mnv2_dw96_112s2", 1, 96, 112, 3, 2},
+    {"mnv2_dw144_56", 1, 144, 56, 3, 1},       {"mnv2_dw144_56s2", 1, 144, 56, 3, 2},
+    {"mnv2_dw192_28", 1, 192, 28, 3, 1},       {"mnv2_dw192_28s2", 1, 192, 28, 3, 2},
+    {"mnv2_dw384_14", 1, 384, 14, 3, 1},       {"mnv2_dw576_14", 1, 576, 14, 3, 1},
+    {"mnv2_dw576_14s2", 1, 576, 14, 3, 2},     {"mnv2_dw960_7", 1, 960, 7, 3, 1},
+    {"effb0_dw144_56s2_k5", 1, 144, 56, 5, 2}, {"effb0_dw240_28_k5", 1, 240, 28, 5, 1},
+    {"effb0_dw480_14_k5", 1, 480, 14, 5, 1},   {"effb0_dw672_14_k5", 1, 672, 14, 5, 1},
+    {"effb0_dw672_14s2_k5", 1, 672, 14, 5, 2}, {"effb0_dw1152_7_k5", 1, 1152, 7, 5, 1},
+    {"mnv2_dw144_56_n8", 8, 144, 56, 3, 1},    {"mnv2_dw144_56s2_n8", 8, 144, 56, 3, 2},
+    {"mnv2_dw960_7_n8", 8, 960, 7, 3, 1},
+};
+
+Conv2dParams dw_params(const DwLayer& l) {
+  Conv2dParams p;
+  p.batch = l.batch;
+  p.in_channels = p.out_channels = p.groups = l.c;
+  p.in_h = p.in_w = l.hw;
+  p.kernel_h = p.kernel_w = l.k;
+  p.stride_h = p.stride_w = l.stride;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = l.k / 2;
+  return p;
+}
+
+// Like time_loop, plus median_ms: the median per-call time resists the bursts where a shared
+// machine deschedules a thread (run_dwconv_f32_bench.sh compares medians with PyTorch's).
+template <typename Fn>
+void dw_time_loop(benchmark::State& state, int threads, double flops, Fn&& fn) {
+  const double p = peak();
+  set_threads(threads);
+  fn();  // warm-up: page faults, caches
+  std::vector<double> times;
+  for (auto _ : state) {
+    double c0 = thread_cpu_seconds();
+    auto w0 = std::chrono::steady_clock::now();
+    fn();
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+    times.push_back(threads == 1 ? thread_cpu_seconds() - c0 : wall);
+    state.SetIterationTime(times.back());
+  }
+  std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2), times.end());
+  state.counters["median_ms"] = times.empty() ? 0.0 : times[times.size() / 2] * 1e3;
+  state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["peak_frac"] =
+      benchmark::Counter(flops * 1e-9 / (p * threads), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// path automatic: what dwconv2d_f32 runs; plane / block: one path forced (dwconv_f32_paths.h),
+// for the crossover between them.
+void BM_dwconv_f32(benchmark::State& state, const DwLayer& l, int threads, DwPath path) {
+  const Conv2dParams p = dw_params(l);
+  std::vector<float> x = randoms(size_t(l.batch * l.c * l.hw * l.hw), 1), w = randoms(size_t(l.c * l.k * l.k), 2),
+                     b = randoms(size_t(l.c), 3), y(size_t(l.batch * l.c * p.out_h() * p.out_w()));
+  const double flops = 2.0 * double(l.batch * l.c) * double(p.out_h() * p.out_w()) * double(l.k * l.k);
+  const auto run = [&] {
+    dwconv2d_f32_path(active_isa(), path, p, x.data(), w.data(), b.data(), Activation::relu6, y.data());
+  };
+  try {
+    run();
+  } catch (const std::exception& e) {  // e.g. no block kernels in the scalar variant
+    state.SkipWithError(e.what());
+    return;
+  }
+  dw_time_loop(state, threads, flops, run);
+}
+
+const bool kDwRegistered = [] {
+  for (const DwLayer& l : kDwLayers) {
+    for (int t : {1, 2})
+      benchmark::RegisterBenchmark(("dwconv_f32/" + std::string(l.name) + "/threads:" + std::to_string(t)).c_str(),
+                                   BM_dwconv_f32, l, t, DwPath::automatic)
+          ->UseManualTime()
+          ->MinTime(0.2)
+          ->Unit(benchmark::kMicrosecond);
+    if (l.hw <= 28 && l.batch == 1)  // around the plane/block crossover (needs a vector ISA for block)
+      for (auto [path, name] : {std::pair{DwPath::plane, "plane"}, std::pair{DwPath::block, "block"}})
+        benchmark::RegisterBenchmark(("dwconv_f32_path/" + std::string(l.name) + "/" + name + "/threads:1").c_str(),
+                                     BM_dwconv_f32, l, 1, path)
+            ->UseManualTime()
+            ->MinTime(0.2)
+            ->Unit(benchmark::kMicrosecond);
+  }
+  return true;
+}();
 
 }  // namespace
 

@@ -53,8 +53,10 @@ struct BandRows {
 };
 
 // Stride 1, R output rows x C vectors at output column ox. Input row r of the band is
-// in.row(r); tap kx of output ox reads input column ox - pad_left + kx. kEdge: some columns
-// read lie outside [0, in_w) (masked loads read them as zero) or some outputs past out_w.
+// in.row(r); tap kx of output ox reads input column ox - pad_left + kx, either as its own
+// (unaligned) load or, where X::shift_taps(K), shifted out of the vector at tap 0 and the next.
+// kEdge: some columns read lie outside [0, in_w) (masked loads read them as zero) or some
+// outputs past out_w.
 template <class X, int K, int R, int C, bool kEdge, bool kRows>
 [[gnu::always_inline]] inline void s1_step(const Taps<X, K>& tp, BandRows in, int64_t in_w, int64_t pad_left,
                                            float* out, int64_t out_w, int64_t ox) {
@@ -74,11 +76,40 @@ template <class X, int K, int R, int C, bool kEdge, bool kRows>
 #pragma GCC unroll 32
   for (int r = 0; r < R + K - 1; ++r) {
     if (kRows && !in.has(r)) continue;
+    const float* row = in.row(r);
+    if constexpr (X::shift_taps(K)) {
+      // One load per vector (and a 4-float head past the last); taps kx > 0 by lane shifts.
+      typename X::Vec l[C + 1];
+#pragma GCC unroll 32
+      for (int c = 0; c < C; ++c) {
+        if constexpr (kEdge)
+          l[c] = X::load_masked(m[0][c], row + ix + V * c);
+        else
+          l[c] = X::loadu(row + ix + V * c);
+      }
+      l[C] = X::load_head(row, ix + V * C, in_w);
+#pragma GCC unroll 32
+      for (int c = 0; c < C; ++c)
+#pragma GCC unroll 32
+        for (int kx = 0; kx < K; ++kx) {
+          typename X::Vec x = l[c];
+          if (kx == 1) x = X::template shift<1>(l[c], l[c + 1]);
+          if (kx == 2) x = X::template shift<2>(l[c], l[c + 1]);
+          if (kx == 3) x = X::template shift<3>(l[c], l[c + 1]);
+          if (kx == 4) x = X::template shift<4>(l[c], l[c + 1]);
+#pragma GCC unroll 32
+          for (int o = 0; o < R; ++o) {
+            const int ky = r - o;
+            if (ky >= 0 && ky < K) acc[o][c] = X::fmadd(tp.w[ky * K + kx], x, acc[o][c]);
+          }
+        }
+      continue;
+    }
 #pragma GCC unroll 32
     for (int kx = 0; kx < K; ++kx)
 #pragma GCC unroll 32
       for (int c = 0; c < C; ++c) {
-        const float* at = in.row(r) + ix + kx + V * c;
+        const float* at = row + ix + kx + V * c;
         typename X::Vec x;
         if constexpr (kEdge)
           x = X::load_masked(m[kx][c], at);

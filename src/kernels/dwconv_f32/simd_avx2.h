@@ -15,11 +15,13 @@ struct Avx2 {
   static constexpr int V = 8;          // floats per vector
   static constexpr int kMaxGroup = 7;  // tap weights held in registers beside 8 accumulators (block_impl.h)
 
-  // Plane kernels (plane_impl.h): output rows per band and vectors per step, by kernel size and
-  // stride, the fastest measured (Zen 4, 1 to 4 rows x 1 to 2 vectors). Stride 1 keeps 8
-  // accumulators and lets the weights that do not fit the 16 registers come from memory.
+  // Plane kernels (plane_impl.h): output rows per band, vectors per step, and whether stride-1
+  // taps come from lane shifts (blend + permute, two instructions) rather than one unaligned
+  // load each, by kernel size and stride: the fastest measured on Zen 4 (1 to 8 rows x 1 to 2
+  // vectors). Shifts pay off for 5x5 only, where they replace four loads per input vector.
   static constexpr int band_rows(int k, int s) { return 4; }
-  static constexpr int step_cols(int k, int s) { return s == 1 ? 2 : 1; }
+  static constexpr int step_cols(int k, int s) { return k == 5 && s == 1 ? 2 : 1; }
+  static constexpr bool shift_taps(int k) { return k == 5; }
 
   static Vec zero() { return _mm256_setzero_ps(); }
   static Vec set1(float v) { return _mm256_set1_ps(v); }
