@@ -1,5 +1,6 @@
 // Depthwise driver: validation, the choice of path (plane kernels, channel-block kernels for
-// narrow planes, generic loop), per-thread scratch, and threading over planes or blocks.
+// narrow planes, generic loop), the block kernels' per-thread scratch, and threading over planes
+// or blocks.
 #include "kernels/dwconv_f32/dwconv_f32.h"
 
 #include <algorithm>
@@ -23,7 +24,6 @@ using dwconv_detail::PlaneKernels;
 struct Variant {
   const char* name;
   Isa isa;
-  int64_t lanes;
   const PlaneKernels* plane;
   const BlockKernels* block;  // null: no block kernels
   // Widest output row sent to the block kernels, by stride: they fill every lane, but pay a
@@ -143,7 +143,7 @@ void run_dwconv(const Variant& v, DwPath path, const Conv2dParams& p, const floa
 }
 
 const Variant& scalar_variant() {
-  static const Variant v{"dwconv_f32__scalar", Isa::scalar, 1, &dwconv_detail::plane_kernels_scalar(), nullptr, {0, 0}};
+  static const Variant v{"dwconv_f32__scalar", Isa::scalar, &dwconv_detail::plane_kernels_scalar(), nullptr, {0, 0}};
   return v;
 }
 
@@ -151,7 +151,6 @@ const Variant& scalar_variant() {
 const Variant& avx2_variant() {
   static const Variant v{"dwconv_f32__avx2",
                          Isa::avx2,
-                         8,
                          &dwconv_detail::plane_kernels_avx2(),
                          &dwconv_detail::block_kernels_avx2(),
                          {15, 13}};
@@ -161,7 +160,6 @@ const Variant& avx2_variant() {
 const Variant& avx512_variant() {
   static const Variant v{"dwconv_f32__avx512",
                          Isa::avx512,
-                         16,
                          &dwconv_detail::plane_kernels_avx512(),
                          &dwconv_detail::block_kernels_avx512(),
                          {15, 13}};
