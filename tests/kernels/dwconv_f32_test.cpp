@@ -126,14 +126,15 @@ class DwConvF32Variant : public ::testing::TestWithParam<Isa> {
 };
 
 // Widths around 8 and 16 lanes and their stride-2 doubles (every tail and interior/edge split),
-// widths below one vector, 1 and 2 wide; heights that leave band remainders of every size.
+// widths below one vector, 1 and 2 wide, and wide enough for unmasked multi-vector steps at
+// stride 2 (67, 100, 131); heights that leave band remainders of every size.
 TEST_P(DwConvF32Variant, FastPathsOverWidthsAndPads) {
   uint64_t seed = 1;
   for (DwPath path : fast_paths())
     for (int64_t k : {3, 5})
       for (int64_t stride : {1, 2})
         for (int64_t pad : {0, 1, 2})
-          for (int64_t w : {1, 2, 5, 7, 8, 9, 16, 17, 31, 33, 40}) {
+          for (int64_t w : {1, 2, 5, 7, 8, 9, 16, 17, 31, 33, 40, 67, 100, 131}) {
             if (w + 2 * pad < k) continue;
             const int64_t h = 6 + seed % 7;  // 6..12 rows
             if (h + 2 * pad < k) continue;

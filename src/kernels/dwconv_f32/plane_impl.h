@@ -146,8 +146,9 @@ template <class X, int K, int R, int C, bool kEdge, bool kRows>
 // past them; tap kx of the outputs is then E (kx 0), O (1), E shifted by one (2), O shifted by
 // one (3), E shifted by two (4). Computing every stride-1 output and keeping the even ones costs
 // twice the FMAs and loads; splitting each row once into scratch costs stores and reloads that
-// measured slower than these shuffles. Loads are masked to [0, in_w), stores to out_w.
-template <class X, int K, int R, int C, bool kRows>
+// measured slower than these shuffles. kEdge: some columns read lie outside [0, in_w) (masked
+// loads) or some outputs past out_w (masked stores).
+template <class X, int K, int R, int C, bool kEdge, bool kRows>
 [[gnu::always_inline]] inline void s2_step(const Taps<X, K>& tp, BandRows in, int64_t in_w, int64_t pad_left,
                                            float* out, int64_t out_w, int64_t ox) {
   constexpr int V = X::V;
@@ -158,19 +159,24 @@ template <class X, int K, int R, int C, bool kRows>
 #pragma GCC unroll 32
     for (int c = 0; c < C; ++c) acc[o][c] = tp.bias;
   typename X::Mask m[2 * C];
+  if constexpr (kEdge)
 #pragma GCC unroll 32
-  for (int v = 0; v < 2 * C; ++v) m[v] = X::lane_mask(ix + V * v, in_w);
+    for (int v = 0; v < 2 * C; ++v) m[v] = X::lane_mask(ix + V * v, in_w);
 #pragma GCC unroll 32
   for (int r = 0; r < 2 * (R - 1) + K; ++r) {
     if (kRows && !in.has(r)) continue;
     const float* row = in.row(r);
     typename X::Vec e[C + 1], od[C + 1];
 #pragma GCC unroll 32
-    for (int v = 0; v < C; ++v)
-      X::split(X::load_masked(m[2 * v], row + ix + 2 * V * v), X::load_masked(m[2 * v + 1], row + ix + 2 * V * v + V),
-               e[v], od[v]);
+    for (int v = 0; v < C; ++v) {
+      const float* p = row + ix + 2 * V * v;
+      if constexpr (kEdge)
+        X::split(X::load_masked(m[2 * v], p), X::load_masked(m[2 * v + 1], p + V), e[v], od[v]);
+      else
+        X::split(X::loadu(p), X::loadu(p + V), e[v], od[v]);
+    }
     // The taps past the last vector need only the next 1 (3x3) or 3 (5x5) input columns.
-    const typename X::Vec head = X::load_head(row, ix + 2 * V * C, in_w);
+    const typename X::Vec head = kEdge ? X::load_head(row, ix + 2 * V * C, in_w) : X::load_head(row + ix + 2 * V * C);
     if constexpr (K == 3)
       e[C] = head;
     else
@@ -195,9 +201,16 @@ template <class X, int K, int R, int C, bool kRows>
 #pragma GCC unroll 32
   for (int c = 0; c < C; ++c) {
     const int64_t at = ox + V * c;
-    const typename X::Mask sm = X::lane_mask(at, out_w);
+    typename X::Mask sm{};
+    if constexpr (kEdge) sm = X::lane_mask(at, out_w);
 #pragma GCC unroll 32
-    for (int o = 0; o < R; ++o) X::store_masked(sm, out + o * out_w + at, X::clamp(acc[o][c], tp.lo, tp.hi));
+    for (int o = 0; o < R; ++o) {
+      const typename X::Vec v = X::clamp(acc[o][c], tp.lo, tp.hi);
+      if constexpr (kEdge)
+        X::store_masked(sm, out + o * out_w + at, v);
+      else
+        X::storeu(out + o * out_w + at, v);
+    }
   }
 }
 
@@ -210,12 +223,23 @@ void band(const DwGeom& g, const Taps<X, K>& tp, BandRows in, float* out) {
   constexpr int V = X::V, C = step_cols<X, K, S>();
   int64_t ox = 0;
   if constexpr (S == 2) {
-    for (; ox + C * V <= g.out_w; ox += C * V) s2_step<X, K, R, C, kRows>(tp, in, g.in_w, g.pad_left, out, g.out_w, ox);
-    for (; ox < g.out_w; ox += V) s2_step<X, K, R, 1, kRows>(tp, in, g.in_w, g.pad_left, out, g.out_w, ox);
+    // Interior: the n outputs' columns [2x - pad_left, + 2n + 4) (vectors and head) lie inside.
+    const auto interior = [&](int64_t x, int64_t n) {
+      return 2 * x >= g.pad_left && 2 * (x + n) - g.pad_left + 4 <= g.in_w && x + n <= g.out_w;
+    };
+    if (C > 1 && (C - 1) * V < g.out_w && g.out_w <= C * V && !interior(0, g.out_w))  // the row in one step
+      return s2_step<X, K, R, C, true, kRows>(tp, in, g.in_w, g.pad_left, out, g.out_w, 0);
+    for (; ox < g.out_w && !interior(ox, V); ox += V)
+      s2_step<X, K, R, 1, true, kRows>(tp, in, g.in_w, g.pad_left, out, g.out_w, ox);
+    for (; interior(ox, C * V); ox += C * V)
+      s2_step<X, K, R, C, false, kRows>(tp, in, g.in_w, g.pad_left, out, g.out_w, ox);
+    for (; ox < g.out_w; ox += V) s2_step<X, K, R, 1, true, kRows>(tp, in, g.in_w, g.pad_left, out, g.out_w, ox);
   } else {
     const auto interior = [&](int64_t x, int64_t n) {
       return x >= g.pad_left && x - g.pad_left + K - 1 + n <= g.in_w && x + n <= g.out_w;
     };
+    if (C > 1 && (C - 1) * V < g.out_w && g.out_w <= C * V && !interior(0, g.out_w))  // the row in one step
+      return s1_step<X, K, R, C, true, kRows>(tp, in, g.in_w, g.pad_left, out, g.out_w, 0);
     for (; ox < g.out_w && !interior(ox, V); ox += V)
       s1_step<X, K, R, 1, true, kRows>(tp, in, g.in_w, g.pad_left, out, g.out_w, ox);
     for (; interior(ox, C * V); ox += C * V)

@@ -34,6 +34,8 @@ struct Avx2 {
   static Vec load_head(const float* p, int64_t start, int64_t n) {
     return _mm256_zextps128_ps256(_mm_maskload_ps(p + start, _mm256_castsi256_si128(lane_mask(start, n))));
   }
+  // p[0..4) in lanes 0..3, zeros above (no bounds: the caller checked them).
+  static Vec load_head(const float* p) { return _mm256_zextps128_ps256(_mm_loadu_ps(p)); }
   static void store(float* p, Vec v) { _mm256_store_ps(p, v); }
   static void storeu(float* p, Vec v) { _mm256_storeu_ps(p, v); }
   static void store_masked(Mask m, float* p, Vec v) { _mm256_maskstore_ps(p, m, v); }

@@ -34,6 +34,8 @@ struct Avx512 {
   static Vec load_head(const float* p, int64_t start, int64_t n) {
     return _mm512_zextps128_ps512(_mm_maskz_loadu_ps(static_cast<__mmask8>(lane_mask(start, n) & 0xF), p + start));
   }
+  // p[0..4) in lanes 0..3, zeros above (no bounds: the caller checked them).
+  static Vec load_head(const float* p) { return _mm512_zextps128_ps512(_mm_loadu_ps(p)); }
   static void store(float* p, Vec v) { _mm512_store_ps(p, v); }
   static void storeu(float* p, Vec v) { _mm512_storeu_ps(p, v); }
   static void store_masked(Mask m, float* p, Vec v) { _mm512_mask_storeu_ps(p, m, v); }
