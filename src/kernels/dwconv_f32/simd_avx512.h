@@ -18,9 +18,10 @@ struct Avx512 {
   // Plane kernels (plane_impl.h): output rows per band, vectors per step, and whether stride-1
   // taps come from lane shifts (valignd) rather than one unaligned load each, by kernel size
   // and stride: the fastest measured on Zen 4 (MobileNetV2/EfficientNet planes, 1 to 8 rows x 1
-  // to 2 vectors). A 512-bit load costs about two FMA slots there, a shift one.
-  static constexpr int band_rows(int k, int s) { return k == 3 && s == 1 ? 8 : 4; }
-  static constexpr int step_cols(int k, int s) { return k == 3 ? 2 : 1; }
+  // to 2 vectors). A 512-bit load costs about two FMA slots there, a shift one. 3x3 stride 1:
+  // 16 accumulators + 9 weights; 5x5 stride 1: 4 + 25.
+  static constexpr int band_rows(int k, int s) { return k == 5 ? 4 : s == 1 ? 8 : 6; }
+  static constexpr int step_cols(int k, int s) { return k == 5 && s == 1 ? 1 : 2; }
   static constexpr bool shift_taps(int k) { return true; }
 
   static Vec zero() { return _mm512_setzero_ps(); }
