@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "kernels/conv_s8/winograd_s8_kernels.h"
+#include "kernels/conv_s8/winograd_s8_lanes.h"
 #include "kernels/requant/requant_avx512.h"
 
 // GCC 12 flags the _mm512_undefined operand inside its own broadcast intrinsics (a known false
@@ -18,18 +19,23 @@ namespace {
 
 using namespace winograd_s8;
 
-// The six rows of B^T applied to d0..d5 (int16 lanes; no intermediate exceeds the final bound).
-inline void input_1d(const __m512i (&d)[kWindow], __m512i (&t)[kWindow]) {
-  const __m512i d24 = _mm512_sub_epi16(d[4], d[2]), d31 = _mm512_sub_epi16(d[3], d[1]);
-  const __m512i s12 = _mm512_add_epi16(d[1], d[2]), m12 = _mm512_sub_epi16(d[1], d[2]);
-  t[0] = _mm512_add_epi16(_mm512_sub_epi16(_mm512_slli_epi16(_mm512_sub_epi16(d[0], d[2]), 2), d[2]), d[4]);
-  t[1] = _mm512_sub_epi16(_mm512_add_epi16(d[3], d[4]), _mm512_slli_epi16(s12, 2));
-  t[2] = _mm512_add_epi16(_mm512_sub_epi16(d[4], d[3]), _mm512_slli_epi16(m12, 2));
-  const __m512i d31x2 = _mm512_add_epi16(d31, d31);  // adds issue on more pipes than shifts
-  t[3] = _mm512_add_epi16(d24, d31x2);
-  t[4] = _mm512_sub_epi16(d24, d31x2);
-  t[5] = _mm512_add_epi16(_mm512_sub_epi16(_mm512_slli_epi16(_mm512_sub_epi16(d[1], d[3]), 2), d[3]), d[5]);
-}
+// Lane-wise int16 (input transform) and int32 (output transform) arithmetic for winograd_s8_lanes.h.
+struct I16 {
+  static __m512i add(__m512i a, __m512i b) { return _mm512_add_epi16(a, b); }
+  static __m512i sub(__m512i a, __m512i b) { return _mm512_sub_epi16(a, b); }
+  template <int N>
+  static __m512i shl(__m512i a) {
+    return _mm512_slli_epi16(a, N);
+  }
+};
+struct I32 {
+  static __m512i add(__m512i a, __m512i b) { return _mm512_add_epi32(a, b); }
+  static __m512i sub(__m512i a, __m512i b) { return _mm512_sub_epi32(a, b); }
+  template <int N>
+  static __m512i shl(__m512i a) {
+    return _mm512_slli_epi32(a, N);
+  }
+};
 
 // B^T d B for one 32-channel group of one window: Pixel(i, j) gives the window pixel's bytes.
 // Whole groups load plainly; a last partial one loads under a mask.
@@ -47,12 +53,12 @@ inline void transform_window(const Pixel& pixel, int64_t c0, __mmask32 lmask, __
       if constexpr (Flip) bytes = _mm256_xor_si256(bytes, _mm256_set1_epi8(static_cast<char>(0x80)));
       d[i] = _mm512_cvtepu8_epi16(bytes);
     }
-    input_1d(d, r);
+    input_1d<I16>(d, r);
     for (int a = 0; a < kWindow; ++a) tmp[a][j] = r[a];
   }
   for (int a = 0; a < kWindow; ++a) {
     __m512i r[kWindow];
-    input_1d(tmp[a], r);
+    input_1d<I16>(tmp[a], r);
     for (int b = 0; b < kWindow; ++b)
       _mm512_mask_storeu_epi16(v + (a * kWindow + b) * kBlockTiles * cp + c0, smask, r[b]);
   }
@@ -143,20 +149,6 @@ void gemm(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int np, int32
   }
 }
 
-// The four rows of A'^T applied to m0..m5 (int32 lanes, wrapping), without the factors 2, 4, 4
-// of rows 1..3 (kRowShift):
-//   o0 = 2 (m0 + 2 s12) + s34    o1 = 2 d12 + d34    o2 = s12 + s34    o3 = d12 + 2 (d34 + m5)
-inline void output_1d(const __m512i (&m)[kWindow], __m512i (&o)[kOut]) {
-  const __m512i s12 = _mm512_add_epi32(m[1], m[2]), d12 = _mm512_sub_epi32(m[1], m[2]);
-  const __m512i s34 = _mm512_add_epi32(m[3], m[4]), d34 = _mm512_sub_epi32(m[3], m[4]);
-  // x + x, not x << 1: adds issue on all four vector ALU pipes, shifts on two.
-  const __m512i a = _mm512_add_epi32(m[0], _mm512_add_epi32(s12, s12)), b = _mm512_add_epi32(d34, m[5]);
-  o[0] = _mm512_add_epi32(_mm512_add_epi32(a, a), s34);
-  o[1] = _mm512_add_epi32(_mm512_add_epi32(d12, d12), d34);
-  o[2] = _mm512_add_epi32(s12, s34);
-  o[3] = _mm512_add_epi32(d12, _mm512_add_epi32(b, b));
-}
-
 template <QOut Type, bool NarrowShift, bool HighShift>
 void output_as(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, const Geometry::Tile* tiles, int n,
                int64_t p0, int np, void* out) {
@@ -176,7 +168,7 @@ void output_as(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, c
       for (int b = 0; b < kWindow; ++b) {
         __m512i col_in[kWindow], r[kOut];
         for (int a = 0; a < kWindow; ++a) col_in[a] = _mm512_load_si512(ml + (a * kWindow + b) * kBlockTiles * kPanel);
-        output_1d(col_in, r);
+        output_1d<I32>(col_in, r);
         for (int i = 0; i < kOut; ++i) tmp[i][b] = r[i];
       }
       const int rows = static_cast<int>(std::min<int64_t>(kOut, g.out_h - t.oy));
@@ -185,7 +177,7 @@ void output_as(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, c
       for (int i = 0; i < kOut; ++i) {
         if (i >= rows) break;
         __m512i y[kOut];
-        output_1d(tmp[i], y);
+        output_1d<I32>(tmp[i], y);
         const int64_t index0 = ((t.b * g.out_h + t.oy + i) * g.out_w + t.ox) * k + col;
 #pragma GCC unroll 4
         for (int j = 0; j < kOut; ++j) {

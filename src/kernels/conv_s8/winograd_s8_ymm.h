@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "kernels/conv_s8/winograd_s8_kernels.h"
+#include "kernels/conv_s8/winograd_s8_lanes.h"
 #include "kernels/requant/requant_avx2.h"
 
 namespace prunq::winograd_s8_detail {
@@ -19,18 +20,23 @@ namespace {
 
 using namespace winograd_s8;
 
-// The six rows of B^T applied to d0..d5 (int16 lanes; no intermediate exceeds the final bound).
-inline void input_1d(const __m256i (&d)[kWindow], __m256i (&t)[kWindow]) {
-  const __m256i d24 = _mm256_sub_epi16(d[4], d[2]), d31 = _mm256_sub_epi16(d[3], d[1]);
-  const __m256i s12 = _mm256_add_epi16(d[1], d[2]), m12 = _mm256_sub_epi16(d[1], d[2]);
-  t[0] = _mm256_add_epi16(_mm256_sub_epi16(_mm256_slli_epi16(_mm256_sub_epi16(d[0], d[2]), 2), d[2]), d[4]);
-  t[1] = _mm256_sub_epi16(_mm256_add_epi16(d[3], d[4]), _mm256_slli_epi16(s12, 2));
-  t[2] = _mm256_add_epi16(_mm256_sub_epi16(d[4], d[3]), _mm256_slli_epi16(m12, 2));
-  const __m256i d31x2 = _mm256_add_epi16(d31, d31);  // adds issue on more pipes than shifts
-  t[3] = _mm256_add_epi16(d24, d31x2);
-  t[4] = _mm256_sub_epi16(d24, d31x2);
-  t[5] = _mm256_add_epi16(_mm256_sub_epi16(_mm256_slli_epi16(_mm256_sub_epi16(d[1], d[3]), 2), d[3]), d[5]);
-}
+// Lane-wise int16 (input transform) and int32 (output transform) arithmetic for winograd_s8_lanes.h.
+struct I16 {
+  static __m256i add(__m256i a, __m256i b) { return _mm256_add_epi16(a, b); }
+  static __m256i sub(__m256i a, __m256i b) { return _mm256_sub_epi16(a, b); }
+  template <int N>
+  static __m256i shl(__m256i a) {
+    return _mm256_slli_epi16(a, N);
+  }
+};
+struct I32 {
+  static __m256i add(__m256i a, __m256i b) { return _mm256_add_epi32(a, b); }
+  static __m256i sub(__m256i a, __m256i b) { return _mm256_sub_epi32(a, b); }
+  template <int N>
+  static __m256i shl(__m256i a) {
+    return _mm256_slli_epi32(a, N);
+  }
+};
 
 inline uint64_t load_u64(const uint8_t* p) {
   uint64_t x;
@@ -80,12 +86,12 @@ inline void transform_window(const Pixel& pixel, int64_t c0, int64_t bytes, __m2
       if constexpr (Flip) x = _mm_xor_si128(x, _mm_set1_epi8(static_cast<char>(0x80)));
       d[i] = _mm256_cvtepu8_epi16(x);
     }
-    input_1d(d, r);
+    input_1d<I16>(d, r);
     for (int a = 0; a < kWindow; ++a) tmp[a][j] = r[a];
   }
   for (int a = 0; a < kWindow; ++a) {
     __m256i r[kWindow];
-    input_1d(tmp[a], r);
+    input_1d<I16>(tmp[a], r);
     for (int b = 0; b < kWindow; ++b) {
       int16_t* dst = v + (a * kWindow + b) * kBlockTiles * cp + c0;
       if constexpr (Whole)
@@ -169,20 +175,6 @@ void ymm_gemm(const PackedWinogradS8& p, const int16_t* v, int64_t p0, int np, i
   }
 }
 
-// The four rows of A'^T applied to m0..m5 (int32 lanes, wrapping), without the factors 2, 4, 4
-// of rows 1..3 (kRowShift):
-//   o0 = 2 (m0 + 2 s12) + s34    o1 = 2 d12 + d34    o2 = s12 + s34    o3 = d12 + 2 (d34 + m5)
-inline void output_1d(const __m256i (&m)[kWindow], __m256i (&o)[kOut]) {
-  const __m256i s12 = _mm256_add_epi32(m[1], m[2]), d12 = _mm256_sub_epi32(m[1], m[2]);
-  const __m256i s34 = _mm256_add_epi32(m[3], m[4]), d34 = _mm256_sub_epi32(m[3], m[4]);
-  // x + x, not x << 1: adds issue on more vector ALU pipes than shifts.
-  const __m256i a = _mm256_add_epi32(m[0], _mm256_add_epi32(s12, s12)), b = _mm256_add_epi32(d34, m[5]);
-  o[0] = _mm256_add_epi32(_mm256_add_epi32(a, a), s34);
-  o[1] = _mm256_add_epi32(_mm256_add_epi32(d12, d12), d34);
-  o[2] = _mm256_add_epi32(s12, s34);
-  o[3] = _mm256_add_epi32(d12, _mm256_add_epi32(b, b));
-}
-
 // Per 8-column half of each panel: the output stage's constants once, then every tile. The type
 // and shift range are template arguments, so store_output8's switch folds away.
 template <QOut Type, bool NarrowShift>
@@ -207,7 +199,7 @@ void output_as(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, c
         for (int a = 0; a < kWindow; ++a)
           col_in[a] =
               _mm256_load_si256(reinterpret_cast<const __m256i*>(ml + (a * kWindow + b) * kBlockTiles * kPanel));
-        output_1d(col_in, r);
+        output_1d<I32>(col_in, r);
         for (int i = 0; i < kOut; ++i) tmp[i][b] = r[i];
       }
       const int rows = static_cast<int>(std::min<int64_t>(kOut, g.out_h - t.oy));
@@ -216,7 +208,7 @@ void output_as(const PackedWinogradS8& p, const Geometry& g, const int32_t* m, c
       for (int i = 0; i < kOut; ++i) {
         if (i >= rows) break;
         __m256i y[kOut];
-        output_1d(tmp[i], y);
+        output_1d<I32>(tmp[i], y);
         const int64_t index0 = ((t.b * g.out_h + t.oy + i) * g.out_w + t.ox) * k + col;
 #pragma GCC unroll 4
         for (int j = 0; j < kOut; ++j) {
