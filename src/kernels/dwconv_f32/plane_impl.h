@@ -15,19 +15,13 @@
 namespace prunq::dwconv_detail {
 namespace plane_impl {
 
-#ifdef PRUNQ_DW_TUNE_R  // tuning builds only: force one band shape for every kernel
-constexpr int kForceR = PRUNQ_DW_TUNE_R, kForceC = PRUNQ_DW_TUNE_C;
-#else
-constexpr int kForceR = 0, kForceC = 0;
-#endif
-
 template <class X, int K, int S>
 constexpr int band_rows() {
-  return kForceR ? kForceR : X::band_rows(K, S);
+  return X::band_rows(K, S);
 }
 template <class X, int K, int S>
 constexpr int step_cols() {
-  return kForceC ? kForceC : X::step_cols(K, S);
+  return X::step_cols(K, S);
 }
 
 template <class X, int K>
