@@ -40,7 +40,7 @@ bool use_winograd(const ConvS8Shape& shape, const int8_t* w, const QuantSpec& sp
   // direct runs at vpmaddwd rate). AVX-VNNI stays direct until measured on a CPU that has it: its
   // direct kernel has vpdpbusd, twice vpdpwssd's MACs per instruction.
   const bool measured = k == GemmS8Kernel::avx512_vnni || k == GemmS8Kernel::avx2;
-  return measured && shape.in_c >= kWinogradMinChannels && !winograd_disabled_by_env() &&
+  return measured && shape.in_c >= winograd_min_channels(k) && !winograd_disabled_by_env() &&
          winograd_s8_exact(shape, w, spec);
 }
 
