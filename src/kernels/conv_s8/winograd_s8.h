@@ -2,9 +2,9 @@
 //
 // Why: on this class of CPU the direct int8 convolution already runs at ~85 % of the vpdpbusd
 // peak, so only fewer multiplications make it faster. F(4x4, 3x3) computes a 4x4 output tile
-// from a 6x6 input window with 36 products per channel pair instead of 144, in int16 (vpdpwssd
-// does half as many MACs per instruction as vpdpbusd): about 2x fewer instructions on 28x28
-// maps. ncnn ships the same idea for int8; the formulation here is ours and is bit-exact.
+// from a 6x6 input window with 36 multiplications per input channel instead of 144, in int16
+// (vpdpwssd does half as many MACs per instruction as vpdpbusd): about 2x fewer instructions on
+// 28x28 maps. ncnn ships the same idea for int8; the formulation here is ours and is bit-exact.
 // Without VNNI (AVX2) the direct convolution runs at vpmaddwd rate, the instruction the Winograd
 // products use too, so the 4x fewer products show more fully: about 3x on the same maps.
 //
