@@ -46,6 +46,26 @@ struct BandRows {
   const float* row(int r) const { return plane + (first + r) * in_w; }
 };
 
+// Clamps and stores a band's R x C accumulators at output column ox (masked past out_w: kEdge).
+template <class X, int K, int R, int C, bool kEdge>
+[[gnu::always_inline]] inline void store_band(const Taps<X, K>& tp, const typename X::Vec (&acc)[R][C], float* out,
+                                              int64_t out_w, int64_t ox) {
+#pragma GCC unroll 32
+  for (int c = 0; c < C; ++c) {
+    const int64_t at = ox + X::V * c;
+    typename X::Mask sm{};
+    if constexpr (kEdge) sm = X::lane_mask(at, out_w);
+#pragma GCC unroll 32
+    for (int o = 0; o < R; ++o) {
+      const typename X::Vec v = X::clamp(acc[o][c], tp.lo, tp.hi);
+      if constexpr (kEdge)
+        X::store_masked(sm, out + o * out_w + at, v);
+      else
+        X::storeu(out + o * out_w + at, v);
+    }
+  }
+}
+
 // Stride 1, R output rows x C vectors at output column ox. Input row r of the band is
 // in.row(r); tap kx of output ox reads input column ox - pad_left + kx, either as its own
 // (unaligned) load or, where X::shift_taps(K), shifted out of the vector at tap 0 and the next.
@@ -119,20 +139,7 @@ template <class X, int K, int R, int C, bool kEdge, bool kRows>
         }
       }
   }
-#pragma GCC unroll 32
-  for (int c = 0; c < C; ++c) {
-    const int64_t at = ox + V * c;
-    typename X::Mask sm{};
-    if constexpr (kEdge) sm = X::lane_mask(at, out_w);
-#pragma GCC unroll 32
-    for (int o = 0; o < R; ++o) {
-      const typename X::Vec v = X::clamp(acc[o][c], tp.lo, tp.hi);
-      if constexpr (kEdge)
-        X::store_masked(sm, out + o * out_w + at, v);
-      else
-        X::storeu(out + o * out_w + at, v);
-    }
-  }
+  store_band<X, K, R, C, kEdge>(tp, acc, out, out_w, ox);
 }
 
 // Stride 2, R output rows x C vectors at output column ox, deinterleaving in registers: each
@@ -192,20 +199,7 @@ template <class X, int K, int R, int C, bool kEdge, bool kRows>
         }
       }
   }
-#pragma GCC unroll 32
-  for (int c = 0; c < C; ++c) {
-    const int64_t at = ox + V * c;
-    typename X::Mask sm{};
-    if constexpr (kEdge) sm = X::lane_mask(at, out_w);
-#pragma GCC unroll 32
-    for (int o = 0; o < R; ++o) {
-      const typename X::Vec v = X::clamp(acc[o][c], tp.lo, tp.hi);
-      if constexpr (kEdge)
-        X::store_masked(sm, out + o * out_w + at, v);
-      else
-        X::storeu(out + o * out_w + at, v);
-    }
-  }
+  store_band<X, K, R, C, kEdge>(tp, acc, out, out_w, ox);
 }
 
 // One band: R output rows. Stride 1: interior steps read only columns in [0, in_w) and need no
