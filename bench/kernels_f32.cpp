@@ -23,6 +23,7 @@
 #include "kernels/dwconv_f32/dwconv_f32_paths.h"
 #include "kernels/gemm_f32/gemm_f32.h"
 #include "kernels/peak/peak.h"
+#include "timed_calls.h"
 
 using namespace prunq;
 
@@ -50,19 +51,13 @@ std::vector<float> randoms(size_t n, unsigned seed) {
 // size is the one thread count that matters for both backends.
 void set_threads(int threads) { set_num_threads(threads); }
 
-// Times fn() per iteration (thread CPU time for 1 thread, wall time otherwise) and reports rates.
+// Times fn() per iteration (thread CPU time for 1 thread, wall time otherwise; median_ms) and
+// reports rates.
 template <typename Fn>
 void time_loop(benchmark::State& state, int threads, double flops, Fn&& fn) {
   const double p = peak();
   set_threads(threads);
-  fn();  // warm-up: page faults, packing buffers, caches
-  for (auto _ : state) {
-    double c0 = thread_cpu_seconds();
-    auto w0 = std::chrono::steady_clock::now();
-    fn();
-    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
-    state.SetIterationTime(threads == 1 ? thread_cpu_seconds() - c0 : wall);
-  }
+  bench::timed_calls(state, threads == 1, fn);
   state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["peak_frac"] =
       benchmark::Counter(flops * 1e-9 / (p * threads), benchmark::Counter::kIsIterationInvariantRate);
@@ -241,29 +236,6 @@ Conv2dParams dw_params(const DwLayer& l) {
   return p;
 }
 
-// Like time_loop, plus median_ms: the median per-call time resists the bursts where a shared
-// machine deschedules a thread (run_dwconv_f32_bench.sh compares medians with PyTorch's).
-template <typename Fn>
-void dw_time_loop(benchmark::State& state, int threads, double flops, Fn&& fn) {
-  const double p = peak();
-  set_threads(threads);
-  fn();  // warm-up: page faults, caches
-  std::vector<double> times;
-  for (auto _ : state) {
-    double c0 = thread_cpu_seconds();
-    auto w0 = std::chrono::steady_clock::now();
-    fn();
-    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
-    times.push_back(threads == 1 ? thread_cpu_seconds() - c0 : wall);
-    state.SetIterationTime(times.back());
-  }
-  std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2), times.end());
-  state.counters["median_ms"] = times.empty() ? 0.0 : times[times.size() / 2] * 1e3;
-  state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["peak_frac"] =
-      benchmark::Counter(flops * 1e-9 / (p * threads), benchmark::Counter::kIsIterationInvariantRate);
-}
-
 // path automatic: what dwconv2d_f32 runs; plane / block: one path forced (dwconv_f32_paths.h),
 // for the crossover between them.
 void BM_dwconv_f32(benchmark::State& state, const DwLayer& l, int threads, DwPath path) {
@@ -280,7 +252,7 @@ void BM_dwconv_f32(benchmark::State& state, const DwLayer& l, int threads, DwPat
     state.SkipWithError(e.what());
     return;
   }
-  dw_time_loop(state, threads, flops, run);
+  time_loop(state, threads, flops, run);
 }
 
 const bool kDwRegistered = [] {

@@ -21,6 +21,7 @@
 #include "kernels/gemm_s8/gemm_s8.h"
 #include "kernels/gemm_s8/s8_peak.h"
 #include "kernels/peak/peak.h"
+#include "timed_calls.h"
 
 using namespace prunq;
 
@@ -70,20 +71,7 @@ bool wall_time_only() {
 template <typename Fn>
 void time_loop(benchmark::State& state, int threads, double macs, Fn&& fn) {
   set_num_threads(threads);
-  const bool cpu_time = threads == 1 && !wall_time_only();
-  fn();  // warm-up: page faults, caches
-  std::vector<double> times;
-  for (auto _ : state) {
-    double c0 = thread_cpu_seconds();
-    auto w0 = std::chrono::steady_clock::now();
-    fn();
-    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
-    times.push_back(cpu_time ? thread_cpu_seconds() - c0 : wall);
-    state.SetIterationTime(times.back());
-  }
-  // The median resists the bursts where a shared machine deschedules a thread (the mean does not).
-  std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2), times.end());
-  state.counters["median_ms"] = times.empty() ? 0.0 : times[times.size() / 2] * 1e3;
+  bench::timed_calls(state, threads == 1 && !wall_time_only(), fn);
   state.counters["GMAC"] = benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   double peak = s8_peak();
   if (peak > 0)
