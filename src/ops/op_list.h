@@ -6,7 +6,8 @@
 #define PRUNQ_OP_LIST(X) \
   PRUNQ_OPS_NN(X)        \
   PRUNQ_OPS_ELEMENTWISE(X) \
-  PRUNQ_OPS_SHAPE(X)
+  PRUNQ_OPS_SHAPE(X) \
+  PRUNQ_OPS_REDUCE(X)
 
 // Convolution, dense, normalisation, pooling, losses.
 #define PRUNQ_OPS_NN(X) \
@@ -30,3 +31,9 @@
 #define PRUNQ_OPS_SHAPE(X) \
   X(Flatten) X(Reshape) X(Transpose) X(Squeeze) X(Unsqueeze) X(Concat) X(Pad) \
   X(Shape) X(Gather) X(Slice) X(Cast)
+
+
+// Reductions over axes (src/ops/reduce).
+#define PRUNQ_OPS_REDUCE(X) \
+  X(ReduceSum) X(ReduceMean) X(ReduceMax) X(ReduceMin) X(ReduceProd) X(ReduceL1) X(ReduceL2) \
+  X(ReduceSumSquare) X(ReduceLogSum) X(ReduceLogSumExp)

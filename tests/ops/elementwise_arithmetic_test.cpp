@@ -142,7 +142,37 @@ TEST(ElementwiseArithmetic, MixedDtypesAreAnError) {
   Tensor b = Tensor::from_vector_i64({2}, {1, 2});
   expect_error([&] { run_forward({"Add", {}, {a, b}}); }, {"test_Add", "f32", "i64"});
   expect_error([] { infer_static("Sub", {}, {known(DType::f32, {2}), known(DType::i64, {2})}); }, {"test_Sub"});
-  expect_error([] { infer_static("Add", {}, {known(DType::u8, {2}), known(DType::u8, {2})}); }, {"test_Add", "u8"});
+  expect_error([] { infer_static("Add", {}, {known(DType::f16, {2}), known(DType::f16, {2})}); }, {"test_Add", "f16"});
+}
+
+// ONNX's plain integer semantics on 8-bit tensors: results wrap, Div truncates, and an unsigned
+// divisor of 255 is not mistaken for -1.
+TEST(ElementwiseArithmetic, EightBitIntegersWrapAndTruncate) {
+  auto u8 = [](std::vector<uint8_t> v) {
+    Tensor t(DType::u8, {int64_t(v.size())});
+    for (size_t i = 0; i < v.size(); ++i) t.data<uint8_t>()[i] = v[i];
+    return t;
+  };
+  auto i8 = [](std::vector<int8_t> v) {
+    Tensor t(DType::i8, {int64_t(v.size())});
+    for (size_t i = 0; i < v.size(); ++i) t.data<int8_t>()[i] = v[i];
+    return t;
+  };
+  Tensor s = run_forward({"Add", {}, {u8({250, 3}), u8({10, 4})}})[0];
+  ASSERT_EQ(s.dtype(), DType::u8);
+  EXPECT_EQ(s.data<uint8_t>()[0], 4);
+  EXPECT_EQ(s.data<uint8_t>()[1], 7);
+  Tensor d = run_forward({"Div", {}, {u8({200, 255}), u8({255, 255})}})[0];
+  EXPECT_EQ(d.data<uint8_t>()[0], 0);
+  EXPECT_EQ(d.data<uint8_t>()[1], 1);
+  Tensor q = run_forward({"Div", {}, {i8({-128, -7}), i8({-1, 2})}})[0];
+  ASSERT_EQ(q.dtype(), DType::i8);
+  EXPECT_EQ(q.data<int8_t>()[0], -128);
+  EXPECT_EQ(q.data<int8_t>()[1], -3);
+  Tensor m = run_forward({"Mul", {}, {i8({100, -3}), i8({3, 5})}})[0];
+  EXPECT_EQ(m.data<int8_t>()[0], 44);  // 300 mod 256
+  EXPECT_EQ(m.data<int8_t>()[1], -15);
+  expect_error([&] { run_forward({"Div", {}, {u8({1}), u8({0})}}); }, {"division by zero"});
 }
 
 }  // namespace

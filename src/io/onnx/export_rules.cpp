@@ -70,7 +70,9 @@ const std::set<std::string>& same_in_onnx() {
       "HardSwish", "HardSigmoid", "Erf", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
       "GlobalMaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Concat", "Softmax",
       "LogSoftmax", "Identity", "Dropout", "Pad", "Shape", "Gather", "Slice", "Cast", "Exp", "Log", "Sqrt", "Neg",
-      "Abs", "Reciprocal", "Pow", "Elu", "Selu", "Softplus", "PRelu", "Floor", "Ceil", "Sum", "Max", "Min"};
+      "Abs", "Reciprocal", "Pow", "Elu", "Selu", "Softplus", "PRelu", "Floor", "Ceil", "Sum", "Max", "Min",
+      "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare",
+      "ReduceLogSum", "ReduceLogSumExp"};
   return s;
 }
 

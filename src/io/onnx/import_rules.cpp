@@ -163,6 +163,15 @@ void import_arith(ImportNode& n, ImportEmitter& e) {
   emit_same(n, e);
 }
 
+// Opset < 13 ReduceSum has its axes as an attribute; 13+ as an optional input.
+void import_reduce_sum(ImportNode& n, ImportEmitter& e) {
+  if (n.opset < 13 && n.attrs.has("axes")) {
+    set_input(n.inputs, 1, e.constant_i64(n.name + "_axes", n.attrs.get_ints("axes")));
+    n.attrs.erase("axes");
+  }
+  emit_same(n, e);
+}
+
 // Opset < 5 Reshape has the target shape as an attribute; 5+ as an input.
 void import_reshape(ImportNode& n, ImportEmitter& e) {
   if (n.opset < 5 && n.attrs.has("shape")) {
@@ -184,8 +193,11 @@ const std::vector<ImportRule>& import_rules() {
          {"Conv", "Gemm", "MatMul", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSwish",
           "HardSigmoid", "Erf", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten",
           "Transpose", "Concat", "Identity", "Shape", "Gather", "Slice", "Cast", "Exp", "Log", "Sqrt", "Neg", "Abs",
-          "Reciprocal", "Pow", "Elu", "Selu", "Softplus", "PRelu", "Floor", "Ceil", "Sum", "Max", "Min"})
+          "Reciprocal", "Pow", "Elu", "Selu", "Softplus", "PRelu", "Floor", "Ceil", "Sum", "Max", "Min",
+          "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare",
+          "ReduceLogSum", "ReduceLogSumExp"})
       r.push_back(same(op));
+    r.push_back({"ReduceSum", {"ReduceSum"}, import_reduce_sum});
     for (const char* op : {"Add", "Sub", "Mul", "Div"}) r.push_back({op, {op}, import_arith});
     r.push_back({"Reshape", {"Reshape"}, import_reshape});
     r.push_back({"Squeeze", {"Squeeze"}, import_axes_op});

@@ -1,6 +1,7 @@
 // Add, Sub, Mul, Div with multidirectional (numpy) broadcasting, for f32 (differentiable) and
-// i32/i64 (shape arithmetic in imported graphs; integer Div truncates like C and a zero divisor is
-// an Error, not a crash). Backward reduces each operand's gradient over the dims it was broadcast.
+// i32/i64/i8/u8 with ONNX's plain integer semantics (shape arithmetic in imported graphs, integer
+// tensors; overflow wraps, Div truncates like C and a zero divisor is an Error, not a crash).
+// Quantized tensors are not plain integers: their arithmetic is QAdd (docs/design/quantized-ir.md). Backward reduces each operand's gradient over the dims it was broadcast.
 #include <cstdint>
 #include <type_traits>
 
@@ -26,7 +27,7 @@ T apply(T a, T b) {
   if constexpr (K == Arith::mul) return a * b;
   if constexpr (K == Arith::div) {
     // x / -1 is negation done in unsigned arithmetic, so INT_MIN / -1 wraps instead of trapping.
-    if constexpr (std::is_integral_v<T>)
+    if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
       if (b == T(-1)) return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(a));
     return a / b;
   }
@@ -69,6 +70,8 @@ class ArithmeticOp final : public Op {
     switch (a.dtype()) {
       case DType::f32: ctx.outputs[0] = compute<K, float>(a, b, ctx.node); break;
       case DType::i32: ctx.outputs[0] = compute<K, int32_t>(a, b, ctx.node); break;
+      case DType::i8: ctx.outputs[0] = compute<K, int8_t>(a, b, ctx.node); break;
+      case DType::u8: ctx.outputs[0] = compute<K, uint8_t>(a, b, ctx.node); break;
       default: ctx.outputs[0] = compute<K, int64_t>(a, b, ctx.node); break;
     }
   }
@@ -107,8 +110,8 @@ class ArithmeticOp final : public Op {
 
  private:
   static void check_dtype(DType t, const Node& node) {
-    PRUNQ_CHECK(t == DType::f32 || t == DType::i32 || t == DType::i64, node_desc(node),
-                ": supports f32, i32 and i64 inputs, got ", dtype_name(t));
+    PRUNQ_CHECK(t == DType::f32 || t == DType::i32 || t == DType::i64 || t == DType::i8 || t == DType::u8,
+                node_desc(node), ": supports f32, i32, i64, i8 and u8 inputs, got ", dtype_name(t));
   }
   std::string_view name_;
 };

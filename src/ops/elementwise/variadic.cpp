@@ -1,5 +1,5 @@
 // Sum, Max, Min over one or more inputs with multidirectional broadcasting (folded pairwise).
-// Sum is f32; Max/Min also take i32/i64. Backward: Sum passes gy to every input (reduced over
+// Sum is f32; Max/Min also take i32/i64/i8/u8. Backward: Sum passes gy to every input (reduced over
 // broadcast dims); Max/Min route each output element's gradient to the first input holding the
 // winning value, so ties do not double-count.
 #include <algorithm>
@@ -60,6 +60,8 @@ class VariadicOp final : public Op {
     switch (xs[0]->dtype()) {
       case DType::f32: ctx.outputs[0] = fold_all<K, float>(xs, ctx.node); break;
       case DType::i32: ctx.outputs[0] = fold_all<K, int32_t>(xs, ctx.node); break;
+      case DType::i8: ctx.outputs[0] = fold_all<K, int8_t>(xs, ctx.node); break;
+      case DType::u8: ctx.outputs[0] = fold_all<K, uint8_t>(xs, ctx.node); break;
       default: ctx.outputs[0] = fold_all<K, int64_t>(xs, ctx.node); break;
     }
   }
@@ -95,7 +97,7 @@ class VariadicOp final : public Op {
 
  private:
   static void check_dtype(DType t, const Node& node) {
-    bool ok = t == DType::f32 || (K != Fold::sum && (t == DType::i32 || t == DType::i64));
+    bool ok = t == DType::f32 || (K != Fold::sum && (t == DType::i32 || t == DType::i64 || t == DType::i8 || t == DType::u8));
     PRUNQ_CHECK(ok, node_desc(node), ": unsupported dtype ", dtype_name(t));
   }
   std::string_view name_;
