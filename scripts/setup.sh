@@ -8,6 +8,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libopenblas-dev
+  libcli11-dev nlohmann-json3-dev libyaml-cpp-dev chromium
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   dataset-fashion-mnist
   python3 python3-numpy python3-onnx python3-torch python3-torchvision

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "cli/cli_fixture.h"
-#include "cli/json_parse.h"
+#include "io/json/json_file.h"
 #include "graph/builder.h"
 #include "io/data/npy.h"
 #include "io/native/model_file.h"
@@ -32,15 +32,15 @@ TEST_F(CliModel, TrainWritesModelAndMetrics) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("saved " + model), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("epoch 2/2: train loss"), std::string::npos) << r.err;
-  Json m = parse_json(read_text(metrics));
-  EXPECT_EQ(m["arch"].str, "mlp");
-  EXPECT_EQ(m["train_samples"].num, 412);  // 512 minus the 100 held out
-  ASSERT_EQ(m["epochs"].items.size(), 2u);
-  EXPECT_EQ(m["epochs"][1]["validation"]["samples"].num, 100);
-  EXPECT_EQ(m["test"]["samples"].num, 200);
+  Json m = Json::parse(read_text(metrics));
+  EXPECT_EQ(m["arch"].get<std::string>(), "mlp");
+  EXPECT_EQ(m["train_samples"], 412);  // 512 minus the 100 held out
+  ASSERT_EQ(m["epochs"].size(), 2u);
+  EXPECT_EQ(m["epochs"][1]["validation"]["samples"], 100);
+  EXPECT_EQ(m["test"]["samples"], 200);
   // The synthetic classes are trivially separable: two epochs must learn them well.
-  EXPECT_GT(m["test"]["accuracy"].num, 0.8);
-  EXPECT_LT(m["epochs"][1]["train_loss"].num, m["epochs"][0]["train_loss"].num);
+  EXPECT_GT(m["test"]["accuracy"], 0.8);
+  EXPECT_LT(m["epochs"][1]["train_loss"], m["epochs"][0]["train_loss"]);
 
   // The model loads with the library and takes raw pixels (normalisation is inside it).
   Graph g = load_model(model);
@@ -52,28 +52,31 @@ TEST_F(CliModel, InspectJsonIsConsistent) {
   const std::string model = train_tiny_model();
   CliResult r = run({"inspect", model, "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  Json j = parse_json(r.out);
-  ASSERT_EQ(j["inputs"].items.size(), 1u);
-  EXPECT_EQ(j["inputs"][0]["name"].str, "input");
-  EXPECT_EQ(j["outputs"][0]["shape"][1].num, 10);
+  Json j = Json::parse(r.out);
+  ASSERT_EQ(j["inputs"].size(), 1u);
+  EXPECT_EQ(j["inputs"][0]["name"].get<std::string>(), "input");
+  EXPECT_EQ(j["outputs"][0]["shape"][1], 10);
   double params = 0, macs = 0;
   bool saw_gemm = false;
-  for (const Json& layer : j["layers"].items) {
-    for (const char* k : {"op", "name", "output_shape", "params", "macs", "bytes"}) EXPECT_TRUE(layer.has(k)) << k;
-    params += layer["params"].num;
-    macs += layer["macs"].num;
-    saw_gemm = saw_gemm || layer["op"].str == "Gemm";
+  for (const Json& layer : j["layers"]) {
+    for (const char* k : {"op", "name", "output_shape", "params", "macs", "bytes"}) EXPECT_TRUE(layer.contains(k)) << k;
+    params += layer["params"].get<double>();
+    macs += layer["macs"].get<double>();
+    saw_gemm = saw_gemm || layer["op"] == "Gemm";
   }
   EXPECT_TRUE(saw_gemm);
-  EXPECT_EQ(j["totals"]["params"].num, params);
-  EXPECT_EQ(j["totals"]["macs"].num, macs);
+  EXPECT_EQ(j["totals"]["params"], params);
+  EXPECT_EQ(j["totals"]["macs"], macs);
   // MLP 784-256-128-10: weights + biases, plus the two normalisation constants.
   EXPECT_EQ(params, 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10 + 2);
   EXPECT_EQ(macs, 784 * 256 + 256 * 128 + 128 * 10);
 
   // --batch scales MACs; the text form shows the same totals.
-  Json j8 = parse_json(run({"inspect", model, "--json", "--batch", "8"}).out);
-  EXPECT_EQ(j8["totals"]["macs"].num, 8 * macs);
+  Json j8 = Json::parse(run({"inspect", model, "--json", "--batch", "8"}).out);
+  EXPECT_EQ(j8["totals"]["macs"], 8 * macs);
+  // Integers are decimal: "010" is ten, not octal eight.
+  Json j10 = Json::parse(run({"inspect", model, "--json", "--batch", "010"}).out);
+  EXPECT_EQ(j10["totals"]["macs"], 10 * macs);
   CliResult text = run({"inspect", model});
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_NE(text.out.find("fc1"), std::string::npos) << text.out;
@@ -83,11 +86,11 @@ TEST_F(CliModel, EvalJson) {
   const std::string model = train_tiny_model();
   CliResult r = run({"eval", model, "--data", data_dir, "--json", "--limit", "150"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  Json j = parse_json(r.out);
-  EXPECT_EQ(j["samples"].num, 150);
-  EXPECT_GE(j["accuracy"].num, 0.0);
-  EXPECT_LE(j["accuracy"].num, 1.0);
-  EXPECT_TRUE(std::isfinite(j["loss"].num) && j["loss"].num > 0);
+  Json j = Json::parse(r.out);
+  EXPECT_EQ(j["samples"], 150);
+  EXPECT_GE(j["accuracy"], 0.0);
+  EXPECT_LE(j["accuracy"], 1.0);
+  EXPECT_TRUE(std::isfinite(j["loss"].get<double>()) && j["loss"] > 0);
 
   CliResult text = run({"eval", model, "--data", data_dir, "--split", "train", "--no-progress"});
   EXPECT_EQ(text.exit_code, 0) << text.err;
@@ -103,7 +106,12 @@ TEST_F(CliModel, RunWritesOutputsMatchingTheExecutor) {
   Executor exec(g);
   const Tensor expected = exec.run({x})[0];
 
-  // Named and positional forms give the same result.
+  // Named and positional forms give the same result; an --input before MODEL takes one value.
+  {
+    CliResult r = run({"run", "--input", dir / "x.npy", model, "--output-dir", dir / "out_first"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(max_abs_diff(read_npy(dir / "out_first/logits.npy"), expected), 0.0f);
+  }
   for (const std::string& spec : std::vector<std::string>{"input=" + (dir / "x.npy"), dir / "x.npy"}) {
     const std::string out = dir / "out";
     std::filesystem::remove_all(out);
@@ -151,12 +159,12 @@ TEST_F(CliModel, OnnxImportExportRoundTrip) {
   EXPECT_LE(max_abs_diff(outs[0], outs[1]), 1e-5f);
   EXPECT_LE(max_abs_diff(outs[0], outs[2]), 1e-5f);
 
-  Json native = parse_json(run({"inspect", model, "--json"}).out);
-  Json via_onnx = parse_json(run({"inspect", onnx, "--json"}).out);
-  EXPECT_EQ(native["totals"]["params"].num, via_onnx["totals"]["params"].num);
-  Json e1 = parse_json(run({"eval", model, "--data", data_dir, "--json"}).out);
-  Json e2 = parse_json(run({"eval", onnx, "--data", data_dir, "--json"}).out);
-  EXPECT_NEAR(e1["accuracy"].num, e2["accuracy"].num, 1e-9);
+  Json native = Json::parse(run({"inspect", model, "--json"}).out);
+  Json via_onnx = Json::parse(run({"inspect", onnx, "--json"}).out);
+  EXPECT_EQ(native["totals"]["params"], via_onnx["totals"]["params"]);
+  Json e1 = Json::parse(run({"eval", model, "--data", data_dir, "--json"}).out);
+  Json e2 = Json::parse(run({"eval", onnx, "--data", data_dir, "--json"}).out);
+  EXPECT_NEAR(e1["accuracy"], e2["accuracy"], 1e-9);
 }
 
 TEST_F(CliModel, TrainSavesOnnxAndFineTunesFromIt) {
@@ -167,7 +175,7 @@ TEST_F(CliModel, TrainSavesOnnxAndFineTunesFromIt) {
                      "--optimizer", "sgd", "--lr", "0.01", "--no-progress", "--metrics", dir / "m.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::filesystem::exists(tuned));
-  EXPECT_EQ(parse_json(read_text(dir / "m.json"))["arch"].str, "tiny");  // named after the file's stem
+  EXPECT_EQ(Json::parse(read_text(dir / "m.json"))["arch"].get<std::string>(), "tiny");  // named after the file's stem
 
   // --arch next to --from only names the run; the weights come from the file, so the tuned
   // model starts where the ONNX one ended (not from a fresh initialisation).
@@ -175,10 +183,10 @@ TEST_F(CliModel, TrainSavesOnnxAndFineTunesFromIt) {
   r = run({"train", "--from", onnx, "--arch", "mlp", "--data", data_dir, "--epochs", "0", "-o", again,
            "--no-progress", "--metrics", dir / "m2.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(parse_json(read_text(dir / "m2.json"))["arch"].str, "mlp");
-  Json before = parse_json(run({"eval", onnx, "--data", data_dir, "--json"}).out);
-  Json after = parse_json(run({"eval", again, "--data", data_dir, "--json"}).out);
-  EXPECT_NEAR(before["accuracy"].num, after["accuracy"].num, 1e-9);
+  EXPECT_EQ(Json::parse(read_text(dir / "m2.json"))["arch"].get<std::string>(), "mlp");
+  Json before = Json::parse(run({"eval", onnx, "--data", data_dir, "--json"}).out);
+  Json after = Json::parse(run({"eval", again, "--data", data_dir, "--json"}).out);
+  EXPECT_NEAR(before["accuracy"], after["accuracy"], 1e-9);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include <cmath>
 
 #include "cli/cli_runner.h"
-#include "cli/json_parse.h"
+#include "io/json/json_file.h"
 #include "io/data/npy.h"
 #include "io/onnx/onnx_io.h"
 
@@ -29,8 +29,8 @@ TEST_P(CliOnnxNode, RunMatchesOnnxExpectedOutput) {
   CliResult r = run_prunq(args, t);
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
-  const Json model = parse_json(run_prunq({"inspect", dir + "model.onnx", "--json"}, t).out);
-  const std::string output_name = model["outputs"][0]["name"].str;
+  const Json model = Json::parse(run_prunq({"inspect", dir + "model.onnx", "--json"}, t).out);
+  const std::string output_name = model["outputs"][0]["name"].get<std::string>();
   const Tensor got = read_npy(t / ("out/" + output_name + ".npy"));
   const Tensor want = read_tensor_pb(dir + "test_data_set_0/output_0.pb");
   ASSERT_EQ(got.shape(), want.shape());
@@ -49,14 +49,14 @@ TEST(CliOnnxInputs, NamedPbInputsInAnyOrder) {
   const std::string dir = kNodeTests + "test_sub/";
   if (!std::filesystem::exists(dir + "model.onnx")) GTEST_SKIP() << "libonnx-testdata not installed: " << dir;
   TempDir t;
-  const Json model = parse_json(run_prunq({"inspect", dir + "model.onnx", "--json"}, t).out);
-  const std::string a = model["inputs"][0]["name"].str, b = model["inputs"][1]["name"].str;
+  const Json model = Json::parse(run_prunq({"inspect", dir + "model.onnx", "--json"}, t).out);
+  const std::string a = model["inputs"][0]["name"].get<std::string>(), b = model["inputs"][1]["name"].get<std::string>();
   // Given in reverse order with names: the binding must follow the names, not the order.
   CliResult r = run_prunq({"run", dir + "model.onnx", "--input", b + "=" + dir + "test_data_set_0/input_1.pb",
                            "--input", a + "=" + dir + "test_data_set_0/input_0.pb", "--output-dir", t / "out"},
                           t);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const Tensor got = read_npy(t / ("out/" + model["outputs"][0]["name"].str + ".npy"));
+  const Tensor got = read_npy(t / ("out/" + model["outputs"][0]["name"].get<std::string>() + ".npy"));
   const Tensor want = read_tensor_pb(dir + "test_data_set_0/output_0.pb");
   EXPECT_LE(max_abs_diff(got, want), 1e-6f);
 }

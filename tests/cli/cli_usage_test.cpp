@@ -117,5 +117,34 @@ TEST(CliUsage, FlagValueMayBeJoinedWithEquals) {
   EXPECT_NE(r.err.find("--epochs expects an integer, got 'x'"), std::string::npos) << r.err;
 }
 
+TEST(CliUsage, UnknownOptionIsNamedBeforeWhatItMadeMissing) {
+  TempDir t;
+  // A typo in a required option's name: the typo is the root cause, not the "missing --data".
+  CliResult r = run_prunq({"eval", "m.prunq", "--dta", "d"}, t);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind("prunq: error: unknown option '--dta' for 'prunq eval'\n", 0), 0u) << r.err;
+  r = run_prunq({"eval", "m.prunq", "--dta=d"}, t);
+  EXPECT_EQ(r.err.rfind("prunq: error: unknown option '--dta' for 'prunq eval'\n", 0), 0u) << r.err;
+}
+
+TEST(CliUsage, HelpShowsRequiredOptionsAndDefaults) {
+  TempDir t;
+  CliResult r = run_prunq({"eval", "--help"}, t);
+  EXPECT_EQ(r.out.rfind("usage: prunq eval MODEL --data D [options]\n", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("(required)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--split test|train"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(default 512)"), std::string::npos) << r.out;
+}
+
+TEST(CliUsage, MissingValueAtTheEndAndChoicesListed) {
+  TempDir t;
+  CliResult r = run_prunq({"eval", "m.prunq", "--data", "d", "--split", "val"}, t);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--split must be test or train, got 'val'"), std::string::npos) << r.err;
+  r = run_prunq({"run", "m.prunq", "--output-dir"}, t);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("option '--output-dir' needs a value (DIR)"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace prunq::testing

@@ -4,59 +4,42 @@
 #include <iostream>
 
 #include "core/thread_pool.h"
-#include "prunq/args.h"
+#include "io/json/json_file.h"
 #include "prunq/commands.h"
 #include "prunq/datasets.h"
-#include "prunq/json_writer.h"
 #include "prunq/model_files.h"
 #include "train/trainer.h"
 
 namespace prunq::cli {
-namespace {
 
-ArgParser make_parser() {
-  ArgParser p("eval", "MODEL --data D [--json] [--limit N]",
-              "Evaluates a classifier on a dataset split: accuracy, mean cross-entropy loss and the\n"
-              "number of samples. The model takes raw images (models from 'prunq train' carry\n"
-              "their input normalisation inside).");
-  p.positional("MODEL", "model file (.prunq or .onnx)")
-      .option("data", "D", "dataset: 'fashion-mnist' or an IDX folder/file (required)")
-      .option("split", "S", "'test' (default) or 'train'")
-      .option("limit", "N", "evaluate only the first N samples")
-      .option("batch-size", "B", "evaluation batch size (default 512)")
-      .option("threads", "T", "worker threads (default: PRUNQ_NUM_THREADS or all cores)")
-      .flag("json", "print {\"accuracy\", \"loss\", \"samples\", ...} as JSON on stdout")
-      .flag("no-progress", "no progress bar on stderr");
-  return p;
-}
+int cmd_eval(CommandLine& cl) {
+  std::string model_path, data, split = "test";
+  int64_t limit = 0, batch = 512;
+  int threads = 0;
+  bool json = false, no_progress = false;
+  cl.describe(
+      "Evaluates a classifier on a dataset split: accuracy, mean cross-entropy loss and the\n"
+      "number of samples. The model takes raw images (models from 'prunq train' carry\n"
+      "their input normalisation inside).");
+  cl.positional("MODEL", model_path, "model file (.prunq or .onnx)");
+  cl.option("--data", data, "D", "dataset: 'fashion-mnist' or an IDX folder/file")->required();
+  cl.choice("--split", split, {"test", "train"}, "which split to evaluate")->capture_default_str();
+  cl.option("--limit", limit, "N", "evaluate only the first N samples", 1);
+  cl.option("--batch-size", batch, "B", "evaluation batch size", 1, 1 << 20)->capture_default_str();
+  cl.option("--threads", threads, "T", "worker threads (default: PRUNQ_NUM_THREADS or all cores)", 1, 1024);
+  cl.flag("--json", json, "print {\"accuracy\", \"loss\", \"samples\", ...} as JSON on stdout");
+  cl.flag("--no-progress", no_progress, "no progress bar on stderr");
+  cl.parse();
+  if (threads > 0) set_num_threads(threads);
 
-}  // namespace
+  Graph model = load_model_file(model_path);
+  Dataset dataset = load_dataset_split(data, split, limit);
+  EvalResult r = evaluate_model(model, dataset, batch, !no_progress && !json);
 
-int cmd_eval(const Args& args) {
-  ArgParser parser = make_parser();
-  if (ArgParser::wants_help(args)) {
-    std::cout << parser.help();
-    return 0;
-  }
-  ParsedArgs a = parser.parse(args);
-  if (!a.has("data")) throw UsageError("missing --data D (the dataset)", parser.short_usage());
-  const std::string split = a.get("split", "test");
-  if (split != "test" && split != "train")
-    throw UsageError("--split must be 'test' or 'train', got '" + split + "'", parser.short_usage());
-  const int64_t limit = a.get_int("limit", 0, 1);
-  const int64_t batch = a.get_int("batch-size", 512, 1, 1 << 20);
-  if (a.has("threads")) set_num_threads(static_cast<int>(a.get_int("threads", 0, 1, 1024)));
-
-  const std::string path = a.positionals()[0];
-  Graph model = load_model_file(path);
-  Dataset data = load_dataset_split(a.get("data"), split, limit);
-  EvalResult r = evaluate_model(model, data, batch, !a.has("no-progress") && !a.has("json"));
-
-  if (a.has("json")) {
-    JsonWriter j;
-    j.begin_object().key("model").value(path).key("data").value(a.get("data")).key("split").value(split);
-    j.key("accuracy").value(r.accuracy).key("loss").value(r.loss).key("samples").value(r.samples).end_object();
-    std::cout << j.str() << "\n";
+  if (json) {
+    Json j = {{"model", model_path}, {"data", data},       {"split", split},
+              {"accuracy", r.accuracy}, {"loss", r.loss}, {"samples", r.samples}};
+    std::cout << json_text(j) << "\n";
   } else {
     std::printf("accuracy %.2f%%  loss %.4f  samples %lld\n", 100.0 * r.accuracy, r.loss,
                 static_cast<long long>(r.samples));

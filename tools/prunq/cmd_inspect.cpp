@@ -4,64 +4,45 @@
 #include <iostream>
 
 #include "graph/model_stats.h"
-#include "prunq/args.h"
 #include "prunq/commands.h"
-#include "prunq/json_writer.h"
+#include "io/json/json_file.h"
 #include "prunq/model_files.h"
 
 namespace prunq::cli {
 namespace {
 
-ArgParser make_parser() {
-  ArgParser p("inspect", "MODEL [--json] [--batch B]",
-              "Shows a model's inputs and outputs and, for every layer: op, name, output shape,\n"
-              "parameters (total and non-zero), weight bytes and multiply-accumulates (MACs).");
-  p.positional("MODEL", "model file (.prunq or .onnx)")
-      .flag("json", "print one JSON object instead of a table")
-      .option("batch", "B", "batch size used for unknown (-1) dims when counting MACs (default 1)");
-  return p;
-}
-
-void write_value_list(JsonWriter& j, const Graph& g, const std::vector<ValueId>& ids) {
-  j.begin_array();
+Json value_list(const Graph& g, const std::vector<ValueId>& ids) {
+  Json list = Json::array();
   for (ValueId v : ids) {
     const Value& val = g.value(v);
-    j.begin_object().key("name").value(val.name).key("dtype").value(std::string(dtype_name(val.type.dtype)));
-    j.key("shape");
-    if (val.type.rank_known) {
-      j.int_array(val.type.shape);
-    } else {
-      j.value("unknown");
-    }
-    j.end_object();
+    Json shape = val.type.rank_known ? Json(val.type.shape) : Json("unknown");
+    list.push_back({{"name", val.name}, {"dtype", std::string(dtype_name(val.type.dtype))}, {"shape", shape}});
   }
-  j.end_array();
+  return list;
 }
 
-std::string to_json(const std::string& path, const Graph& g, const ModelStats& s) {
-  JsonWriter j;
-  j.begin_object().key("model").value(path).key("name").value(g.name);
-  j.key("inputs");
-  write_value_list(j, g, g.inputs());
-  j.key("outputs");
-  write_value_list(j, g, g.outputs());
-  j.key("layers").begin_array();
+Json to_json(const std::string& path, const Graph& g, const ModelStats& s) {
+  Json layers = Json::array();
   for (const NodeStats& n : s.nodes) {
-    j.begin_object().key("op").value(n.op).key("name").value(n.name).key("output_shape");
-    if (n.output.rank_known) {
-      j.int_array(n.output.shape);
-    } else {
-      j.value("unknown");
-    }
-    j.key("params").value(n.params).key("nonzero_params").value(n.nonzero_params);
-    j.key("macs").value(n.macs).key("bytes").value(n.weight_bytes).end_object();
+    layers.push_back({{"op", n.op},
+                      {"name", n.name},
+                      {"output_shape", n.output.rank_known ? Json(n.output.shape) : Json("unknown")},
+                      {"params", n.params},
+                      {"nonzero_params", n.nonzero_params},
+                      {"macs", n.macs},
+                      {"bytes", n.weight_bytes}});
   }
-  j.end_array();
-  j.key("totals").begin_object();
-  j.key("layers").value(static_cast<int64_t>(s.nodes.size())).key("params").value(s.params);
-  j.key("nonzero_params").value(s.nonzero_params).key("macs").value(s.macs).key("bytes").value(s.weight_bytes);
-  j.end_object().end_object();
-  return j.str();
+  Json totals = {{"layers", static_cast<int64_t>(s.nodes.size())},
+                 {"params", s.params},
+                 {"nonzero_params", s.nonzero_params},
+                 {"macs", s.macs},
+                 {"bytes", s.weight_bytes}};
+  return {{"model", path},
+          {"name", g.name},
+          {"inputs", value_list(g, g.inputs())},
+          {"outputs", value_list(g, g.outputs())},
+          {"layers", layers},
+          {"totals", totals}};
 }
 
 void print_values(const char* what, const Graph& g, const std::vector<ValueId>& ids) {
@@ -70,19 +51,22 @@ void print_values(const char* what, const Graph& g, const std::vector<ValueId>& 
 
 }  // namespace
 
-int cmd_inspect(const Args& args) {
-  ArgParser parser = make_parser();
-  if (ArgParser::wants_help(args)) {
-    std::cout << parser.help();
-    return 0;
-  }
-  ParsedArgs a = parser.parse(args);
-  const std::string path = a.positionals()[0];
-  const int64_t batch = a.get_int("batch", 1, 1, 1 << 20);
+int cmd_inspect(CommandLine& cl) {
+  std::string path;
+  int64_t batch = 1;
+  bool json = false;
+  cl.describe(
+      "Shows a model's inputs and outputs and, for every layer: op, name, output shape,\n"
+      "parameters (total and non-zero), weight bytes and multiply-accumulates (MACs).");
+  cl.positional("MODEL", path, "model file (.prunq or .onnx)");
+  cl.flag("--json", json, "print one JSON object instead of a table");
+  cl.option("--batch", batch, "B", "batch size used for unknown (-1) dims when counting MACs", 1, 1 << 20)
+      ->capture_default_str();
+  cl.parse();
   Graph g = load_model_file(path);
   ModelStats stats = compute_model_stats(g, batch);
-  if (a.has("json")) {
-    std::cout << to_json(path, g, stats) << "\n";
+  if (json) {
+    std::cout << json_text(to_json(path, g, stats)) << "\n";
     return 0;
   }
   std::cout << "model: " << path << " (graph '" << g.name << "', " << stats.nodes.size() << " layers)\n";

@@ -7,7 +7,6 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "io/data/npy.h"
-#include "prunq/args.h"
 #include "prunq/commands.h"
 #include "prunq/model_files.h"
 #include "runtime/executor.h"
@@ -17,23 +16,6 @@
 
 namespace prunq::cli {
 namespace {
-
-ArgParser make_parser() {
-  ArgParser p("run", "MODEL --input [NAME=]FILE ... --output-dir DIR",
-              "Runs a model once on the given input tensors and writes every graph output as\n"
-              "DIR/<output name>.npy. Inputs are NumPy .npy or ONNX TensorProto .pb files.");
-  p.positional("MODEL", "model file (.prunq or .onnx)")
-      .option("input", "[NAME=]FILE",
-              "a graph input; repeat for each. Without NAME=, inputs fill the graph\n"
-              "inputs in order",
-              true)
-      .option("output-dir", "DIR", "folder for the outputs (created if missing; required)")
-      .option("threads", "T", "worker threads (default: PRUNQ_NUM_THREADS or all cores)")
-      .epilog("Output files are named after the graph outputs; characters other than letters, digits,\n"
-              "'-', '_' and '.' become '_' (an ONNX output 'out/0' is written as out_0.npy).\n\n"
-              "example:\n  prunq run model.prunq --input input=image.npy --output-dir out/");
-  return p;
-}
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -71,7 +53,7 @@ std::string file_name_for(const std::string& value_name) {
 // Binds each --input to a graph input slot: "NAME=FILE" when NAME is a graph input, otherwise the
 // whole argument is a file for the next unbound slot (so paths with '=' still work).
 std::vector<std::string> bind_inputs(const Graph& g, const std::vector<std::string>& specs,
-                                     const std::string& usage) {
+                                     const CommandLine& cl) {
   const size_t n = g.inputs().size();
   std::vector<std::string> files(n);
   std::vector<std::string> unnamed;
@@ -82,52 +64,61 @@ std::vector<std::string> bind_inputs(const Graph& g, const std::vector<std::stri
     for (size_t i = 0; i < n && v != kNoValue; ++i)
       if (g.inputs()[i] == v) slot = i;
     const std::string file = slot == n ? spec : spec.substr(eq + 1);
-    if (file.empty()) throw UsageError("--input '" + spec + "' names no file", usage);
+    if (file.empty()) cl.usage_error("--input '" + spec + "' names no file");
     if (slot == n) {
       unnamed.push_back(spec);
       continue;
     }
-    if (!files[slot].empty()) throw UsageError("input '" + g.value(v).name + "' given twice", usage);
+    if (!files[slot].empty()) cl.usage_error("input '" + g.value(v).name + "' given twice");
     files[slot] = file;
   }
   size_t next = 0;
   for (const std::string& f : unnamed) {
     while (next < n && !files[next].empty()) ++next;
     if (next == n) {
-      throw UsageError("too many inputs: the model has " + std::to_string(n) + " input(s); '" + f +
-                           "' is left over (or NAME= does not name a graph input)",
-                       usage);
+      cl.usage_error("too many inputs: the model has " + std::to_string(n) + " input(s); '" + f +
+                     "' is left over (or NAME= does not name a graph input)");
     }
     files[next] = f;
   }
   for (size_t i = 0; i < n; ++i)
     if (files[i].empty())
-      throw UsageError("missing input '" + g.value(g.inputs()[i]).name + "' (" + g.value(g.inputs()[i]).type.str() +
-                           "): give it with --input " + g.value(g.inputs()[i]).name + "=FILE",
-                       usage);
+      cl.usage_error("missing input '" + g.value(g.inputs()[i]).name + "' (" + g.value(g.inputs()[i]).type.str() +
+                     "): give it with --input " + g.value(g.inputs()[i]).name + "=FILE");
   return files;
 }
 
 }  // namespace
 
-int cmd_run(const Args& args) {
-  ArgParser parser = make_parser();
-  if (ArgParser::wants_help(args)) {
-    std::cout << parser.help();
-    return 0;
-  }
-  ParsedArgs a = parser.parse(args);
-  if (!a.has("output-dir")) throw UsageError("missing --output-dir DIR", parser.short_usage());
-  if (a.has("threads")) set_num_threads(static_cast<int>(a.get_int("threads", 0, 1, 1024)));
-  Graph g = load_model_file(a.positionals()[0]);
-  std::vector<std::string> files = bind_inputs(g, a.all("input"), parser.short_usage());
+int cmd_run(CommandLine& cl) {
+  std::string model_path, output_dir;
+  std::vector<std::string> input_specs;
+  int threads = 0;
+  cl.describe(
+        "Runs a model once on the given input tensors and writes every graph output as\n"
+        "DIR/<output name>.npy. Inputs are NumPy .npy or ONNX TensorProto .pb files.")
+      .synopsis("MODEL --input [NAME=]FILE ... --output-dir DIR")
+      .epilog(
+          "Output files are named after the graph outputs; characters other than letters, digits,\n"
+          "'-', '_' and '.' become '_' (an ONNX output 'out/0' is written as out_0.npy).\n\n"
+          "example:\n  prunq run model.prunq --input input=image.npy --output-dir out/");
+  cl.positional("MODEL", model_path, "model file (.prunq or .onnx)");
+  cl.repeated("--input", input_specs, "[NAME=]FILE",
+              "a graph input; repeat for each. Without NAME=, inputs fill the graph\n"
+              "inputs in order");
+  cl.option("--output-dir", output_dir, "DIR", "folder for the outputs (created if missing)")->required();
+  cl.option("--threads", threads, "T", "worker threads (default: PRUNQ_NUM_THREADS or all cores)", 1, 1024);
+  cl.parse();
+  if (threads > 0) set_num_threads(threads);
+  Graph g = load_model_file(model_path);
+  std::vector<std::string> files = bind_inputs(g, input_specs, cl);
 
   std::vector<Tensor> inputs;
   for (const std::string& f : files) inputs.push_back(read_input_tensor(f));
   Executor exec(g);
   std::vector<Tensor> outputs = exec.run(inputs);
 
-  const std::filesystem::path dir = a.get("output-dir");
+  const std::filesystem::path dir = output_dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   PRUNQ_CHECK(!ec && std::filesystem::is_directory(dir), "cannot create output folder '", dir.string(),

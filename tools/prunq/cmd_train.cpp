@@ -13,13 +13,11 @@
 
 #include "core/error.h"
 #include "core/thread_pool.h"
-#include "io/native/file_util.h"
+#include "io/json/json_file.h"
 #include "models/zoo.h"
-#include "prunq/args.h"
 #include "prunq/commands.h"
 #include "prunq/datasets.h"
 #include "prunq/input_normalization.h"
-#include "prunq/json_writer.h"
 #include "prunq/model_files.h"
 #include "train/trainer.h"
 
@@ -32,31 +30,45 @@ std::string known_archs() {
   return s;
 }
 
-ArgParser make_parser() {
-  ArgParser p("train", "--arch A --data D [--epochs N] [-o MODEL] [options]",
-              "Trains a classifier from the model zoo (or a model file given with --from) on an\n"
-              "IDX dataset, evaluates it on the test split after every epoch and saves it.\n"
-              "Default recipe: Adam, lr 1e-3 with cosine decay, batch 128, 3 epochs, seed 0.");
-  p.option("arch", "A", "model architecture: " + known_archs())
-      .option("data", "D", "dataset: 'fashion-mnist' or an IDX folder/file (required)")
-      .option("epochs", "N", "training epochs (default 3)")
-      .option("o", "MODEL", "output model: .prunq (native) or .onnx (default <arch>.prunq)")
-      .option("batch-size", "B", "mini-batch size (default 128)")
-      .option("lr", "X", "base learning rate (default 1e-3)")
-      .option("optimizer", "O", "adam (default), adamw or sgd")
-      .option("momentum", "M", "sgd momentum (default 0.9 for sgd)")
-      .option("weight-decay", "W", "L2 (sgd, adam) or decoupled (adamw) weight decay (default 0)")
-      .option("schedule", "S", "learning-rate schedule: cosine (default), step or constant")
-      .option("seed", "S", "seed for initialisation and shuffling (default 0)")
-      .option("threads", "T", "worker threads (default: PRUNQ_NUM_THREADS or all cores)")
-      .option("from", "MODEL", "start from this model file (.prunq or .onnx) instead of a fresh\n--arch model (fine-tuning); --arch then only names the run")
-      .option("val-split", "N", "hold out the last N training images as a validation set")
-      .option("limit", "N", "train on the first N training images only (quick runs, tests)")
-      .option("test-limit", "N", "evaluate on the first N test images only")
-      .option("metrics", "FILE", "also write the run's figures (per epoch and final) as JSON")
-      .flag("no-progress", "no progress bars on stderr (epoch summaries are still printed)")
+// Everything `prunq train` reads from its command line.
+struct TrainArgs {
+  std::string arch, data, out, from, metrics, optimizer = "adam", schedule = "cosine";
+  TrainConfig cfg;
+  float momentum = 0.9f;
+  int64_t seed = 0, limit = 0, test_limit = 0, val_split = 0;
+  int threads = 0;
+  bool no_progress = false;
+};
+
+void declare(CommandLine& cl, TrainArgs& a) {
+  cl.describe(
+        "Trains a classifier from the model zoo (or a model file given with --from) on an\n"
+        "IDX dataset, evaluates it on the test split after every epoch and saves it.\n"
+        "Default recipe: Adam, lr 1e-3 with cosine decay, batch 128, 3 epochs, seed 0.")
+      .synopsis("--arch A --data D [--epochs N] [-o MODEL] [options]")
       .epilog("example:\n  prunq train --arch fmnist-cnn --data fashion-mnist --epochs 3 -o fmnist-cnn.prunq");
-  return p;
+  cl.option("--arch", a.arch, "A", "model architecture: " + known_archs());
+  cl.option("--data", a.data, "D", "dataset: 'fashion-mnist' or an IDX folder/file")->required();
+  cl.option("--epochs", a.cfg.epochs, "N", "training epochs", 0, 100000)->capture_default_str();
+  cl.option("-o", a.out, "MODEL", "output model: .prunq (native) or .onnx (default <arch>.prunq)");
+  cl.option("--batch-size", a.cfg.batch_size, "B", "mini-batch size", 1, 1 << 20)->capture_default_str();
+  cl.option("--lr", a.cfg.optimizer.lr, "X", "base learning rate (default 1e-3)", 1e-12, 100.0);
+  cl.choice("--optimizer", a.optimizer, {"adam", "adamw", "sgd"}, "optimiser")->capture_default_str();
+  cl.option("--momentum", a.momentum, "M", "sgd momentum (default 0.9)", 0.0, 1.0);
+  cl.option("--weight-decay", a.cfg.optimizer.weight_decay, "W",
+            "L2 (sgd, adam) or decoupled (adamw) weight decay (default 0)", 0.0, 10.0);
+  cl.choice("--schedule", a.schedule, {"cosine", "step", "constant"}, "learning-rate schedule")
+      ->capture_default_str();
+  cl.option("--seed", a.seed, "S", "seed for initialisation and shuffling", 0)->capture_default_str();
+  cl.option("--threads", a.threads, "T", "worker threads (default: PRUNQ_NUM_THREADS or all cores)", 1, 1024);
+  cl.option("--from", a.from, "MODEL",
+            "start from this model file (.prunq or .onnx) instead of a fresh\n"
+            "--arch model (fine-tuning); --arch then only names the run");
+  cl.option("--val-split", a.val_split, "N", "hold out the last N training images as a validation set", 1);
+  cl.option("--limit", a.limit, "N", "train on the first N training images only (quick runs, tests)", 1);
+  cl.option("--test-limit", a.test_limit, "N", "evaluate on the first N test images only", 1);
+  cl.option("--metrics", a.metrics, "FILE", "also write the run's figures (per epoch and final) as JSON");
+  cl.flag("--no-progress", a.no_progress, "no progress bars on stderr (epoch summaries are still printed)");
 }
 
 // Evaluates the test split after each epoch and prints a one-line summary per epoch.
@@ -86,37 +98,31 @@ class EpochReporter : public TrainCallback {
   bool progress_;
 };
 
-void write_eval(JsonWriter& j, const EvalResult& r) {
-  j.begin_object().key("accuracy").value(r.accuracy).key("loss").value(r.loss).key("samples").value(r.samples);
-  j.end_object();
-}
+Json eval_json(const EvalResult& r) { return {{"accuracy", r.accuracy}, {"loss", r.loss}, {"samples", r.samples}}; }
 
-std::string metrics_json(const std::string& model_name, const std::string& out, const TrainConfig& cfg,
-                         int64_t train_samples, const EpochReporter& rep, double seconds) {
-  JsonWriter j;
-  j.begin_object().key("model").value(out).key("arch").value(model_name);
-  j.key("optimizer").value(cfg.optimizer.kind).key("lr").value(double(cfg.optimizer.lr));
-  j.key("batch_size").value(cfg.batch_size).key("seed").value(static_cast<int64_t>(cfg.seed));
-  j.key("train_samples").value(train_samples).key("seconds").value(seconds);
-  j.key("epochs").begin_array();
+Json metrics_json(const std::string& model_name, const std::string& out, const TrainConfig& cfg,
+                  int64_t train_samples, const EpochReporter& rep, double seconds) {
+  Json epochs = Json::array();
   for (const auto& e : rep.history) {
-    j.begin_object().key("epoch").value(e.epoch.epoch + 1);
-    j.key("train_loss").value(e.epoch.train_loss).key("train_accuracy").value(e.epoch.train_accuracy);
-    if (e.epoch.has_validation) {
-      j.key("validation");
-      write_eval(j, e.epoch.validation);
-    }
-    j.key("test");
-    write_eval(j, e.test);
-    j.key("seconds").value(e.epoch.seconds).key("last_lr").value(double(e.epoch.last_lr)).end_object();
+    Json row = {{"epoch", e.epoch.epoch + 1}, {"train_loss", e.epoch.train_loss},
+                {"train_accuracy", e.epoch.train_accuracy}};
+    if (e.epoch.has_validation) row["validation"] = eval_json(e.epoch.validation);
+    row["test"] = eval_json(e.test);
+    row["seconds"] = e.epoch.seconds;
+    row["last_lr"] = json_float(e.epoch.last_lr);
+    epochs.push_back(row);
   }
-  j.end_array();
-  if (!rep.history.empty()) {
-    j.key("test");
-    write_eval(j, rep.history.back().test);
-  }
-  j.end_object();
-  return j.str();
+  Json j = {{"model", out},
+            {"arch", model_name},
+            {"optimizer", cfg.optimizer.kind},
+            {"lr", json_float(cfg.optimizer.lr)},
+            {"batch_size", cfg.batch_size},
+            {"seed", cfg.seed},
+            {"train_samples", train_samples},
+            {"seconds", seconds},
+            {"epochs", epochs}};
+  if (!rep.history.empty()) j["test"] = eval_json(rep.history.back().test);
+  return j;
 }
 
 // Output checks done before training, so a typo does not cost a whole run.
@@ -133,75 +139,60 @@ void check_output_path(const std::string& out) {
   check_writable_folder(out);
 }
 
-TrainConfig train_config_from(const ParsedArgs& a, const std::string& usage) {
-  TrainConfig cfg;
-  cfg.epochs = a.get_int("epochs", cfg.epochs, 0, 100000);
-  cfg.batch_size = a.get_int("batch-size", cfg.batch_size, 1, 1 << 20);
-  cfg.seed = static_cast<uint64_t>(a.get_int("seed", 0, 0));
-  cfg.optimizer.kind = a.get("optimizer", "adam");
-  if (cfg.optimizer.kind != "adam" && cfg.optimizer.kind != "adamw" && cfg.optimizer.kind != "sgd")
-    throw UsageError("--optimizer must be adam, adamw or sgd, got '" + cfg.optimizer.kind + "'", usage);
-  cfg.optimizer.lr = static_cast<float>(a.get_double("lr", cfg.optimizer.lr, 1e-12, 100.0));
-  cfg.optimizer.weight_decay = static_cast<float>(a.get_double("weight-decay", 0.0, 0.0, 10.0));
+// The options that only make sense together, checked once they are all parsed.
+TrainConfig train_config_from(const TrainArgs& a, const CommandLine& cl) {
+  TrainConfig cfg = a.cfg;
+  cfg.seed = static_cast<uint64_t>(a.seed);
+  cfg.optimizer.kind = a.optimizer;
   if (cfg.optimizer.kind == "sgd")
-    cfg.optimizer.momentum = static_cast<float>(a.get_double("momentum", 0.9, 0.0, 1.0));
-  else if (a.has("momentum"))
-    throw UsageError("--momentum applies to --optimizer sgd only", usage);
-  const std::string schedule = a.get("schedule", "cosine");
-  if (schedule != "cosine" && schedule != "step" && schedule != "constant")
-    throw UsageError("--schedule must be cosine, step or constant, got '" + schedule + "'", usage);
-  cfg.schedule = parse_lr_schedule_kind(schedule);
-  cfg.progress = !a.has("no-progress");
+    cfg.optimizer.momentum = a.momentum;
+  else if (cl.given("--momentum"))
+    cl.usage_error("--momentum applies to --optimizer sgd only");
+  cfg.schedule = parse_lr_schedule_kind(a.schedule);
+  cfg.progress = !a.no_progress;
   return cfg;
 }
 
 // A fresh zoo model shaped for the data, with the data's normalisation built in; or the model
 // in the --from file, trained as it is.
-Graph initial_model(const ParsedArgs& a, const Dataset& train, uint64_t seed) {
-  if (a.has("from")) return load_model_file(a.get("from"));
+Graph initial_model(const TrainArgs& a, const Dataset& train, uint64_t seed) {
+  if (!a.from.empty()) return load_model_file(a.from);
   ModelOptions opt;
   opt.input_shape = {-1};
   for (int64_t d : train.sample_shape()) opt.input_shape.push_back(d);
   opt.num_classes = train.num_classes;
   opt.seed = seed;
-  Graph model = build_model(a.get("arch"), opt);
+  Graph model = build_model(a.arch, opt);
   prepend_input_normalization(model, compute_normalization(train));
   return model;
 }
 
 }  // namespace
 
-int cmd_train(const Args& args) {
-  ArgParser parser = make_parser();
-  if (ArgParser::wants_help(args)) {
-    std::cout << parser.help();
-    return 0;
-  }
-  ParsedArgs a = parser.parse(args);
-  const std::string usage = parser.short_usage();
-  if (!a.has("data")) throw UsageError("missing --data D (the dataset)", usage);
-  if (!a.has("arch") && !a.has("from")) throw UsageError("missing --arch A (or --from MODEL)", usage);
-  const std::string arch = a.get("arch");
-  if (a.has("arch")) {
+int cmd_train(CommandLine& cl) {
+  TrainArgs a;
+  declare(cl, a);
+  cl.parse();
+  if (a.arch.empty() && a.from.empty()) cl.usage_error("missing --arch A (or --from MODEL)");
+  if (!a.arch.empty()) {
     const auto names = model_names();
-    if (std::find(names.begin(), names.end(), arch) == names.end())
-      throw UsageError("unknown --arch '" + arch + "'; known architectures: " + known_archs(), usage);
+    if (std::find(names.begin(), names.end(), a.arch) == names.end())
+      cl.usage_error("unknown --arch '" + a.arch + "'; known architectures: " + known_archs());
   }
-  const TrainConfig cfg = train_config_from(a, usage);
-  if (a.has("threads")) set_num_threads(static_cast<int>(a.get_int("threads", 0, 1, 1024)));
-  const int64_t limit = a.get_int("limit", 0, 1);
-  const int64_t test_limit = a.get_int("test-limit", 0, 1);
-  const int64_t val_split = a.get_int("val-split", 0, 1);
+  const TrainConfig cfg = train_config_from(a, cl);
+  if (a.threads > 0) set_num_threads(a.threads);
 
   // With --from, the model comes from the file; --arch (optional then) only names the run.
-  const std::string model_name = a.has("arch") ? arch : std::filesystem::path(a.get("from")).stem().string();
-  const std::string out = a.get("o", a.has("from") ? model_name + "-trained.prunq" : arch + ".prunq");
+  const std::string model_name = !a.arch.empty() ? a.arch : std::filesystem::path(a.from).stem().string();
+  const std::string out =
+      !a.out.empty() ? a.out : !a.from.empty() ? model_name + "-trained.prunq" : a.arch + ".prunq";
   check_output_path(out);
-  if (a.has("metrics")) check_writable_folder(a.get("metrics"));
+  if (!a.metrics.empty()) check_writable_folder(a.metrics);
 
-  Dataset train = load_dataset_split(a.get("data"), "train", limit);
-  Dataset test = load_dataset_split(a.get("data"), "test", test_limit);
+  Dataset train = load_dataset_split(a.data, "train", a.limit);
+  Dataset test = load_dataset_split(a.data, "test", a.test_limit);
   Dataset validation;
+  const int64_t val_split = a.val_split;
   if (val_split > 0) std::tie(train, validation) = split_validation(train, val_split);
   Graph model = initial_model(a, train, cfg.seed);
 
@@ -221,10 +212,7 @@ int cmd_train(const Args& args) {
   EvalResult final_test = reporter->history.empty() ? trainer.evaluate(test) : reporter->history.back().test;
   std::printf("saved %s: test accuracy %.2f%%  loss %.4f  (%lld samples, %.1fs)\n", out.c_str(),
               100.0 * final_test.accuracy, final_test.loss, static_cast<long long>(final_test.samples), seconds);
-  if (a.has("metrics")) {
-    const std::string json = metrics_json(model_name, out, cfg, train.size(), *reporter, seconds) + "\n";
-    write_file_atomic(a.get("metrics"), json.data(), json.size());
-  }
+  if (!a.metrics.empty()) write_json_file(a.metrics, metrics_json(model_name, out, cfg, train.size(), *reporter, seconds));
   return 0;
 }
 

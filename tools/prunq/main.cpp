@@ -24,7 +24,7 @@ std::string top_level_help() {
       "prunq prunes, quantizes and runs deep neural networks on the CPU.\n\ncommands:\n";
   for (const Command& c : all_commands()) {
     std::string name = c.name;
-    s += "  " + name + std::string(name.size() < 10 ? 10 - name.size() : 1, ' ') + c.summary + "\n";
+    s += "  " + name + std::string(name.size() < 14 ? 14 - name.size() : 1, ' ') + c.summary + "\n";
   }
   s += "\nRun 'prunq <command> --help' for the options of a command.\n"
        "'prunq --version' prints the version and the features this binary was built with.\n";
@@ -46,8 +46,16 @@ int dispatch(int argc, char** argv) {
     std::cout << version_text();
     return kExitOk;
   }
-  for (const Command& c : all_commands())
-    if (name == c.name) return c.run(Args(args.begin() + 1, args.end()));
+  for (const Command& c : all_commands()) {
+    if (name != c.name) continue;
+    CommandLine cl(c.name, Args(args.begin() + 1, args.end()));
+    cl.describe(c.summary);  // commands usually replace it with a longer paragraph
+    try {
+      return c.run(cl);
+    } catch (const HelpPrinted&) {
+      return kExitOk;
+    }
+  }
   std::cerr << "prunq: error: unknown command '" << name << "'\n\n" << top_level_help();
   return kExitUsageError;
 }
