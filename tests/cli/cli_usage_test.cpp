@@ -7,7 +7,7 @@
 namespace prunq::testing {
 namespace {
 
-const std::vector<std::string> kCommands = {"train", "eval", "inspect", "run", "import", "export"};
+const std::vector<std::string> kCommands = {"train", "eval", "inspect", "run", "import", "export", "recipes"};
 
 TEST(CliUsage, TopLevelHelpListsEveryCommand) {
   TempDir t;

@@ -10,6 +10,7 @@ const std::vector<Command>& all_commands() {
       {"run", "run a model on input tensors (.npy / ONNX .pb) and write its outputs as .npy", cmd_run},
       {"import", "convert an ONNX model to prunq's native .prunq file", cmd_import},
       {"export", "convert a model to ONNX", cmd_export},
+      {"recipes", "list the built-in compression recipes, print one, or check a recipe file", cmd_recipes},
   };
   return commands;
 }

@@ -22,6 +22,7 @@ int cmd_inspect(CommandLine& cl);
 int cmd_import(CommandLine& cl);
 int cmd_export(CommandLine& cl);
 int cmd_run(CommandLine& cl);
+int cmd_recipes(CommandLine& cl);
 
 // Every command, in the order `prunq --help` lists them.
 const std::vector<Command>& all_commands();
