@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -101,7 +102,7 @@ Buffer::~Buffer() { buffer_cache().give(data_, rounded_size(size_)); }
 
 Tensor::Tensor(DType dtype, Shape shape)
     : dtype_(dtype), shape_(std::move(shape)), strides_(contiguous_strides(shape_)) {
-  buf_ = std::make_shared<Buffer>(static_cast<size_t>(shape_numel(shape_)) * dtype_size(dtype));
+  buf_ = std::make_shared<Buffer>(storage_bytes(dtype, shape_numel(shape_)));
 }
 
 Tensor Tensor::zeros(DType dtype, Shape shape) {
@@ -164,15 +165,31 @@ Tensor Tensor::reshape(Shape new_shape) const {
   }
   PRUNQ_CHECK(shape_numel(new_shape) == numel(), "cannot reshape ", desc(), " to ", shape_str(new_shape));
   Tensor t = *this;
+  std::optional<QuantPtr> q =
+      remap_quant_axes(quant_, [&](int64_t axis) { return reshaped_axis(shape_, new_shape, axis); });
+  PRUNQ_CHECK(q, "cannot reshape ", desc(), " to ", shape_str(new_shape), ": its quantization (", quant_str(quant_),
+              ") is per channel along an axis the new shape splits or merges");
+  t.quant_ = *q;
   t.shape_ = std::move(new_shape);
   t.strides_ = contiguous_strides(t.shape_);
+  return t;
+}
+
+void Tensor::set_quant(QuantPtr q) {
+  if (q) check_quant(*q, dtype_, shape_, "tensor " + desc());
+  quant_ = std::move(q);
+}
+
+Tensor Tensor::with_quant(QuantPtr q) const {
+  Tensor t = *this;
+  t.set_quant(std::move(q));
   return t;
 }
 
 namespace {
 // Copies a strided tensor into a contiguous destination, element by element.
 void strided_copy(const Tensor& src, void* dst) {
-  size_t es = dtype_size(src.dtype());
+  size_t es = dtype_size(src.dtype());  // packed dtypes are never strided
   int64_t n = src.numel();
   int r = src.rank();
   std::vector<int64_t> idx(static_cast<size_t>(r), 0);
@@ -198,8 +215,21 @@ double load_as_double(DType t, const void* p, int64_t i) {
     case DType::u8: return static_cast<const uint8_t*>(p)[i];
     case DType::i32: return static_cast<const int32_t*>(p)[i];
     case DType::i64: return static_cast<double>(static_cast<const int64_t*>(p)[i]);
+    case DType::i4: return i4_get(static_cast<const uint8_t*>(p), i);
     default: fail("unknown dtype");
   }
+}
+
+// v truncated toward zero and clamped to T's range; NaN -> 0. Casting an out-of-range double to
+// an integer is undefined behaviour, so the bounds are tested first (in double, where
+// 2^63 is exact: `v >= hi + 1` with hi + 1 a power of two).
+template <class T>
+T saturate_to(double v, int64_t lo = std::numeric_limits<T>::min(), int64_t hi = std::numeric_limits<T>::max()) {
+  if (std::isnan(v)) return T(0);
+  v = std::trunc(v);
+  if (v <= static_cast<double>(lo)) return static_cast<T>(lo);
+  if (v >= static_cast<double>(hi) + 1.0) return static_cast<T>(hi);
+  return static_cast<T>(v);
 }
 
 void store_from_double(DType t, void* p, int64_t i, double v) {
@@ -207,10 +237,11 @@ void store_from_double(DType t, void* p, int64_t i, double v) {
     case DType::f32: static_cast<float*>(p)[i] = static_cast<float>(v); break;
     case DType::f16: static_cast<uint16_t*>(p)[i] = f32_to_f16(static_cast<float>(v)); break;
     case DType::bf16: static_cast<uint16_t*>(p)[i] = f32_to_bf16(static_cast<float>(v)); break;
-    case DType::i8: static_cast<int8_t*>(p)[i] = static_cast<int8_t>(v); break;
-    case DType::u8: static_cast<uint8_t*>(p)[i] = static_cast<uint8_t>(v); break;
-    case DType::i32: static_cast<int32_t*>(p)[i] = static_cast<int32_t>(v); break;
-    case DType::i64: static_cast<int64_t*>(p)[i] = static_cast<int64_t>(v); break;
+    case DType::i8: static_cast<int8_t*>(p)[i] = saturate_to<int8_t>(v); break;
+    case DType::u8: static_cast<uint8_t*>(p)[i] = saturate_to<uint8_t>(v); break;
+    case DType::i32: static_cast<int32_t*>(p)[i] = saturate_to<int32_t>(v); break;
+    case DType::i64: static_cast<int64_t*>(p)[i] = saturate_to<int64_t>(v); break;
+    case DType::i4: i4_set(static_cast<uint8_t*>(p), i, saturate_to<int8_t>(v, -8, 7)); break;
     default: fail("unknown dtype");
   }
 }
@@ -223,6 +254,7 @@ Tensor Tensor::clone() const {
     std::memcpy(t.raw(), raw(), nbytes());
   else
     strided_copy(*this, t.raw());
+  t.quant_ = quant_;
   return t;
 }
 
@@ -230,8 +262,13 @@ Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
 
 Tensor Tensor::to(DType dtype) const {
   Tensor src = contiguous();
-  if (dtype == dtype_) return src.clone();
+  if (dtype == dtype_) {
+    Tensor t = src.clone();
+    t.quant_ = nullptr;
+    return t;
+  }
   Tensor t(dtype, shape_);
+  if (is_packed(dtype)) t.zero();  // nibble stores keep the other half of each byte
   int64_t n = numel();
   for (int64_t i = 0; i < n; ++i) store_from_double(dtype, t.raw(), i, load_as_double(dtype_, src.raw(), i));
   return t;
@@ -267,6 +304,12 @@ float max_abs_diff(const Tensor& a, const Tensor& b) {
     m = d > m ? d : m;
   }
   return m;
+}
+
+size_t dtype_size(DType t) {
+  PRUNQ_CHECK(!is_packed(t), dtype_name(t), " is packed (", dtype_bits(t),
+              " bits per element) and has no per-element byte size; use storage_bytes");
+  return static_cast<size_t>(info(t).bits / 8);
 }
 
 bool parse_dtype(std::string_view s, DType* out) {

@@ -1,6 +1,7 @@
 // Dense n-d tensor: dtype, shape, strides (in elements) and 64-byte aligned, reference-counted
-// storage. Copies share storage (like a view); clone() makes a deep copy. Most kernels expect
-// contiguous tensors: call contiguous() when in doubt.
+// storage, plus optional quantization parameters (quant()) for integer tensors. Copies share
+// storage (like a view); clone() makes a deep copy. Most kernels expect contiguous tensors: call
+// contiguous() when in doubt. Packed dtypes (i4) are always contiguous.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include "core/dtype.h"
 #include "core/error.h"
+#include "core/quant_params.h"
 
 namespace prunq {
 
@@ -55,7 +57,7 @@ class Tensor {
   int64_t dim(int i) const;  // negative i counts from the end
   int rank() const { return static_cast<int>(shape_.size()); }
   int64_t numel() const { return shape_numel(shape_); }
-  size_t nbytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype_); }
+  size_t nbytes() const { return storage_bytes(dtype_, numel()); }
   bool is_contiguous() const;
 
   void* raw() { return static_cast<char*>(buf_->data()) + offset_; }
@@ -65,11 +67,23 @@ class Tensor {
   float* f32() { return data<float>(); }
   const float* f32() const { return data<float>(); }
 
-  // Same storage, new shape (must be contiguous, same numel; one dim may be -1).
+  // Quantization parameters (real = scale * (q - zero_point)); null for plain tensors.
+  const QuantPtr& quant() const { return quant_; }
+  bool quantized() const { return quant_ != nullptr; }
+  // Attaches (or, with null, removes) parameters; checks them against the dtype and shape.
+  void set_quant(QuantPtr q);
+  Tensor with_quant(QuantPtr q) const;  // same storage, other parameters
+
+  // Same storage and parameters, new shape (must be contiguous, same numel; one dim may be -1).
+  // A per-axis quantized tensor keeps its axis where that dim survives whole, else it is an Error.
   Tensor reshape(Shape new_shape) const;
-  Tensor clone() const;          // deep, contiguous copy
+  Tensor clone() const;          // deep, contiguous copy (parameters kept)
   Tensor contiguous() const;     // this if contiguous, else a copy
-  Tensor to(DType dtype) const;  // converting copy (float <-> half, ints saturate-free cast)
+  // Converting copy of the stored values (the parameters are dropped: an i8 -> f32 copy holds the
+  // integers, not the real values; core/quantize.h converts those). float -> half rounds to
+  // nearest even; float -> int truncates toward zero; every conversion to an integer dtype
+  // saturates at its range, NaN gives 0.
+  Tensor to(DType dtype) const;
   void fill(float v);            // f32 only
   void zero();                   // any dtype
   bool shares_storage(const Tensor& o) const { return buf_ == o.buf_; }
@@ -83,6 +97,7 @@ class Tensor {
   std::vector<int64_t> strides_;
   std::shared_ptr<Buffer> buf_;
   size_t offset_ = 0;  // bytes
+  QuantPtr quant_;
 };
 
 // Max |a-b| over elements (f32). Throws on shape mismatch. Used by tests and checks.

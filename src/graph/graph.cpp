@@ -7,8 +7,9 @@
 namespace prunq {
 
 std::string TensorType::str() const {
-  if (!rank_known) return std::string(dtype_name(dtype)) + "[?]";
-  return std::string(dtype_name(dtype)) + shape_str(shape);
+  std::string s = std::string(dtype_name(dtype)) + (rank_known ? shape_str(shape) : "[?]");
+  if (quant) s += " q(" + quant->str() + ")";
+  return s;
 }
 
 std::string Graph::unique_name(const std::string& base, bool for_node) const {
@@ -43,7 +44,7 @@ ValueId Graph::add_input(const std::string& name, TensorType type) {
 ValueId Graph::add_initializer(const std::string& name, Tensor data, bool trainable) {
   PRUNQ_CHECK(data.defined(), "initializer '", name, "' has no data");
   PRUNQ_CHECK(by_name_.count(name) == 0, "initializer name '", name, "' is already used");
-  ValueId id = add_value(name, TensorType{data.dtype(), data.shape(), true});
+  ValueId id = add_value(name, TensorType{data.dtype(), data.shape(), true, data.quant()});
   inits_[id] = Initializer{std::move(data), trainable, Tensor()};
   return id;
 }

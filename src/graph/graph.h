@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/tensor.h"
@@ -23,12 +24,17 @@ using NodeId = int32_t;
 inline constexpr ValueId kNoValue = -1;
 
 // Static type of a value. shape dims may be -1 (unknown, e.g. the batch); rank_known=false means
-// even the rank is unknown.
+// even the rank is unknown. quant: the quantization parameters of an integer value (shared with
+// the tensors that hold it; an initializer's are its tensor's), null for plain values.
 struct TensorType {
   DType dtype = DType::f32;
   Shape shape;
   bool rank_known = true;
-  std::string str() const;  // "f32[-1, 10]"
+  QuantPtr quant;
+  TensorType() = default;
+  TensorType(DType d, Shape s, bool rank_known_ = true, QuantPtr q = nullptr)
+      : dtype(d), shape(std::move(s)), rank_known(rank_known_), quant(std::move(q)) {}
+  std::string str() const;  // "f32[-1, 10]", "i8[-1, 16] q(scale=0.05 zp=3)"
 };
 
 struct Value {

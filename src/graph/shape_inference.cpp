@@ -49,7 +49,7 @@ std::vector<TensorType> compute_value_types(const Graph& graph) {
   std::vector<TensorType> types(static_cast<size_t>(graph.num_values()));
   for (ValueId v = 0; v < graph.num_values(); ++v) types[static_cast<size_t>(v)] = graph.value(v).type;
   for (const auto& [v, init] : graph.initializers())
-    types[static_cast<size_t>(v)] = TensorType{init.data.dtype(), init.data.shape(), true};
+    types[static_cast<size_t>(v)] = TensorType{init.data.dtype(), init.data.shape(), true, init.data.quant()};
 
   for (NodeId id : graph.topo_order()) {
     const Node& node = graph.node(id);

@@ -129,9 +129,23 @@ void check_initializers(const Graph& g, ProblemList& p) {
     const TensorType& t = val.type;
     if (t.dtype != init.data.dtype() || !t.rank_known || t.shape != init.data.shape())
       p.add("initializer '", val.name, "' holds ", init.data.desc(), " but its value is declared ", t.str());
+    else if (!same_quant(t.quant, init.data.quant()))
+      p.add("initializer '", val.name, "' is quantized as (", init.data.quantized() ? init.data.quant()->str() : "none",
+            ") but its value is declared ", t.str());
     if (init.mask.defined() && (init.mask.dtype() != DType::f32 || init.mask.shape() != init.data.shape()))
       p.add("initializer '", val.name, "' has a mask ", init.mask.desc(), " that does not match its data ",
             init.data.desc());
+  }
+}
+
+// Declared quantization parameters must fit their value's dtype and shape (counts, axis range,
+// finite scales > 0, zero points in range).
+void check_quant_params(const Graph& g, ProblemList& p) {
+  for (ValueId v = 0; v < g.num_values(); ++v) {
+    const TensorType& t = g.value(v).type;
+    if (!t.quant) continue;
+    std::string why = quant_problem(*t.quant, t.dtype, t.shape, t.rank_known);
+    if (!why.empty()) p.add("value '", g.value(v).name, "' (", t.str(), "): bad quantization parameters: ", why);
   }
 }
 
@@ -151,6 +165,7 @@ std::vector<std::string> find_graph_problems(const Graph& g) {
     std::vector<NodeId> producer = check_producers(g, p);
     check_acyclic(g, producer, p);
     check_initializers(g, p);
+    check_quant_params(g, p);
   }
   check_ops_known(g, p);
   return p.take();

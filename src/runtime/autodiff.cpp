@@ -42,11 +42,20 @@ std::map<ValueId, Tensor> backpropagate(const Graph& graph, const std::vector<No
 
   // Values that depend on a differentiable source through differentiable edges...
   std::vector<char> from_source(nv, 0), keep(nv, 0);
-  for (const auto& [v, init] : graph.initializers())
+  // A quantized value holds integers on a grid: it has no gradient. Asking for one (or marking a
+  // quantized initializer trainable) is a named error, never a silent zero.
+  for (const auto& [v, init] : graph.initializers()) {
+    PRUNQ_CHECK(!(init.trainable && init.data.quantized()), "backward: initializer ", value_name(graph, v),
+                " is marked trainable but is quantized (", init.data.desc(), ", ", init.data.quant()->str(),
+                "); quantized values have no gradient: train the f32 weights and quantize after");
     if (init.trainable && is_f32(init.data)) from_source[static_cast<size_t>(v)] = keep[static_cast<size_t>(v)] = 1;
+  }
   for (ValueId v : wrt) {
     graph.value(v);
-    PRUNQ_CHECK(is_f32(st.values[static_cast<size_t>(v)]), "backward: gradient requested for ", value_name(graph, v),
+    const Tensor& t = st.values[static_cast<size_t>(v)];
+    PRUNQ_CHECK(!t.quantized(), "backward: gradient requested for ", value_name(graph, v), ", which is quantized (",
+                t.desc(), ", ", t.quantized() ? t.quant()->str() : "", "); quantized values have no gradient");
+    PRUNQ_CHECK(is_f32(t), "backward: gradient requested for ", value_name(graph, v),
                 ", which is not an f32 tensor of the last run");
     from_source[static_cast<size_t>(v)] = keep[static_cast<size_t>(v)] = 1;
   }

@@ -28,10 +28,19 @@ bool dims_match(const TensorType& declared, const Shape& given) {
 }
 
 // Catches ops whose shape inference disagrees with what they compute: downstream planning
-// (memory, stats, exporters) trusts the inferred types.
-void check_output(const Node& node, size_t o, const Tensor& t, const TensorType& inferred) {
+// (memory, stats, exporters) trusts the inferred types. The type decides about quantization: an
+// op that hands its input's storage on to a plain output (Pad with no padding, a no-op Cast) has
+// the parameters dropped here; an output the type says is quantized must carry exactly those.
+void check_output(const Node& node, size_t o, Tensor& t, const TensorType& inferred) {
   PRUNQ_CHECK(t.dtype() == inferred.dtype && dims_match(inferred, t.shape()), "node '", node.name, "' (", node.op,
               "): output ", o, " is ", t.desc(), " but shape inference said ", inferred.str());
+  if (!inferred.quant) {
+    if (t.quantized()) t = t.with_quant(nullptr);
+    return;
+  }
+  PRUNQ_CHECK(same_quant(t.quant(), inferred.quant), "node '", node.name, "' (", node.op, "): output ", o,
+              " has quantization (", t.quantized() ? t.quant()->str() : "none", ") but shape inference said (",
+              inferred.quant->str(), ")");
 }
 
 }  // namespace
@@ -80,7 +89,17 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, bool traini
     PRUNQ_CHECK(inputs[i].defined(), "input '", name, "': expected ", declared.str(), ", given an undefined tensor");
     PRUNQ_CHECK(inputs[i].dtype() == declared.dtype && dims_match(declared, inputs[i].shape()), "input '", name,
                 "': expected ", declared.str(), ", given ", inputs[i].desc());
-    st.values[static_cast<size_t>(v)] = inputs[i].contiguous();
+    Tensor given = inputs[i].contiguous();
+    // A quantized input is read with its declared parameters; a tensor that brings other ones
+    // means something else and is refused.
+    if (declared.quant) {
+      PRUNQ_CHECK(!given.quantized() || same_quant(given.quant(), declared.quant), "input '", name, "': expected ",
+                  declared.str(), ", given a tensor quantized as (", quant_str(given.quant()), ")");
+      given = given.with_quant(declared.quant);
+    } else if (given.quantized()) {
+      given = given.with_quant(nullptr);
+    }
+    st.values[static_cast<size_t>(v)] = std::move(given);
   }
   // Initializers are re-read on every run: an optimiser may have replaced or updated them.
   for (const auto& [v, init] : graph_.initializers()) st.values[static_cast<size_t>(v)] = init.data;

@@ -131,5 +131,35 @@ TEST(Verifier, ListsSeveralProblemsAtOnce) {
   EXPECT_NE(verify_message(g).find("2 problems"), std::string::npos);
 }
 
+// Quantization parameters: bad ones are named with their value; an initializer's tensor and its
+// value's declared type must agree on them.
+TEST(Verifier, QuantizationParametersAreChecked) {
+  Graph g;
+  g.name = "q";
+  QuantParams bad;
+  bad.scales = {0.5f, -1.f};
+  bad.axis = 0;
+  ValueId x = g.add_input("x", TensorType{DType::i8, {2, 3}, true, make_quant(bad)});
+  g.add_output(x);
+  expect_problem(g, "value 'x' (i8[2, 3] q(axis 0: 2 scales, symmetric)): bad quantization parameters: scale 1 is -1");
+
+  Graph h;
+  h.name = "q";
+  ValueId w = h.add_initializer("w", Tensor::zeros(DType::i8, {4}).with_quant(per_tensor_quant(0.1f, 2)), false);
+  h.add_output(w);
+  EXPECT_TRUE(find_graph_problems(h).empty());
+  EXPECT_EQ(h.value(w).type.str(), "i8[4] q(scale=0.1 zp=2)");
+  h.value(w).type.quant = per_tensor_quant(0.1f, 3);
+  expect_problem(h, "initializer 'w' is quantized as (scale=0.1 zp=2) but its value is declared i8[4] q(scale=0.1 zp=3)");
+  h.value(w).type.quant = nullptr;
+  expect_problem(h, "initializer 'w' is quantized as (scale=0.1 zp=2) but its value is declared i8[4]");
+  h.value(w).type.quant = per_tensor_quant(0.1f, 2);
+  h.initializer("w").data = Tensor::zeros(DType::i8, {4});
+  expect_problem(h, "initializer 'w' is quantized as (none) but its value is declared i8[4] q(scale=0.1 zp=2)");
+  h.value(w).type = TensorType{DType::f32, {4}, true, per_tensor_quant(1.f)};
+  h.initializer("w").data = Tensor::zeros(DType::f32, {4});
+  expect_problem(h, "quantization parameters on a f32 tensor");
+}
+
 }  // namespace
 }  // namespace prunq

@@ -7,9 +7,11 @@
 #include "runtime/autodiff.h"
 #include "runtime/executor.h"
 #include "runtime/graph_helpers.h"
+#include "support/error_of.h"
 
 namespace prunq {
 namespace {
+using testing::error_of;
 using testing::random_f32;
 using testing::sum_all;
 
@@ -186,6 +188,40 @@ TEST(Autodiff, ErrorsAreNamed) {
   }
   EXPECT_THROW(ex.backward(12345), Error);
   EXPECT_NO_THROW(ex.backward(loss));
+}
+
+// Quantized values hold integers: asking for their gradient, or training a quantized weight,
+// is an error that names the value.
+TEST(Autodiff, QuantizedValuesHaveNoGradientAndSaySo) {
+  GraphBuilder b("q", 0);
+  ValueId x = b.input("x", DType::i8, {2});
+  b.graph().value(x).type.quant = per_tensor_quant(0.5f, 1);
+  Attributes to_f32;
+  to_f32.set("to", int64_t{1});
+  ValueId xf = b.op1("Cast", {x}, to_f32);
+  ValueId p = b.param("p", Tensor::full({2}, 1.f));
+  ValueId loss = sum_all(b, b.op1("Mul", {xf, p}), 2);
+  b.output(loss);
+  Graph g = b.finish();
+  Executor ex(g);
+  Tensor in = Tensor::zeros(DType::i8, {2});
+  ex.run({in}, true);
+  EXPECT_TRUE(same_quant(ex.value(x).quant(), per_tensor_quant(0.5f, 1)));  // the declared parameters
+  std::string m = error_of([&] { ex.backward(loss, {x}); });
+  EXPECT_NE(m.find("gradient requested for 'x', which is quantized (i8[2], scale=0.5 zp=1)"), std::string::npos) << m;
+  EXPECT_NO_THROW(ex.backward(loss));
+
+  Graph h = g.clone();
+  ValueId w = h.add_initializer("wq", Tensor::zeros(DType::i8, {2}).with_quant(per_tensor_quant(0.1f)), true);
+  Attributes a;
+  a.set("to", int64_t{1});
+  ValueId wf = h.add_value("wf", TensorType{DType::f32, {2}, true});
+  h.add_node(Node{"Cast", "cast_w", "", {w}, {wf}, a});
+  h.add_output(wf);
+  Executor eh(h);
+  eh.run({in}, true);
+  m = error_of([&] { eh.backward(loss); });
+  EXPECT_NE(m.find("initializer 'wq' is marked trainable but is quantized"), std::string::npos) << m;
 }
 
 // An op without a backward rule, used directly through backpropagate() (every registered op

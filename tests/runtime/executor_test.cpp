@@ -58,6 +58,32 @@ TEST(Executor, InputsAreCheckedAndErrorsNameTheInput) {
   EXPECT_NE(m.find("undefined"), std::string::npos) << m;
 }
 
+// A quantized graph input is read with its declared parameters: a plain integer tensor gets
+// them, one quantized differently is refused; the parameters flow on to what only moves elements.
+TEST(Executor, QuantizedInputsTakeTheirDeclaredParameters) {
+  Graph g;
+  g.name = "q";
+  ValueId x = g.add_input("x", TensorType{DType::u8, {2, 2}, true, per_tensor_quant(0.25f, 7)});
+  ValueId y = g.add_value("y");
+  g.add_node(Node{"Identity", "id", "", {x}, {y}, {}});
+  g.add_output(y);
+  Executor ex(g);
+  Tensor plain = Tensor::zeros(DType::u8, {2, 2});
+  Tensor out = ex.run({plain})[0];
+  EXPECT_TRUE(same_quant(out.quant(), per_tensor_quant(0.25f, 7)));
+  EXPECT_FALSE(plain.quantized());  // the caller's tensor is left alone
+  EXPECT_NO_THROW(ex.run({plain.with_quant(per_tensor_quant(0.25f, 7))}));
+  try {
+    ex.run({plain.with_quant(per_tensor_quant(0.5f, 7))});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("input 'x': expected u8[2, 2] q(scale=0.25 zp=7), given a tensor quantized "
+                                         "as (scale=0.5 zp=7)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Executor, InferenceFreesActivationsTrainingKeepsThem) {
   Graph g = residual_linear();
   Executor ex(g);

@@ -51,7 +51,8 @@ void write_tensor_record(ByteWriter& w, const Tensor& t, size_t file_offset) {
   w.zeros(padding_for(file_offset + w.size()));
   size_t at = w.size();
   w.raw(c.raw(), c.nbytes());
-  swap_elements_if_big_endian(w.bytes().data() + at, static_cast<size_t>(c.numel()), dtype_size(c.dtype()));
+  if (!is_packed(c.dtype()))
+    swap_elements_if_big_endian(w.bytes().data() + at, static_cast<size_t>(c.numel()), dtype_size(c.dtype()));
 }
 
 Tensor read_tensor_record(ByteReader& r, const std::string& what) {
@@ -64,7 +65,7 @@ Tensor read_tensor_record(ByteReader& r, const std::string& what) {
   if (rank > kMaxTensorRank) r.corrupt(detail::concat(what, ": rank ", rank, " exceeds the limit ", kMaxTensorRank));
   Shape shape(rank);
   // The element count is bounded by the bytes left in the file before anything is allocated.
-  const uint64_t max_elems = r.remaining() / dtype_size(dtype);
+  const uint64_t max_elems = r.remaining() * 8 / static_cast<uint64_t>(dtype_bits(dtype));
   uint64_t numel = 1;
   bool too_big = false, empty = false;
   for (uint32_t i = 0; i < rank; ++i) {
@@ -79,7 +80,7 @@ Tensor read_tensor_record(ByteReader& r, const std::string& what) {
   if (too_big || numel > max_elems)
     r.corrupt(detail::concat(what, ": shape ", shape_str(shape), " needs more bytes than the file has left"));
   uint64_t byte_len = r.u64("tensor byte length");
-  uint64_t expected = numel * dtype_size(dtype);
+  uint64_t expected = storage_bytes(dtype, static_cast<int64_t>(numel));
   if (byte_len != expected)
     r.corrupt(detail::concat(what, ": ", byte_len, " data bytes for dense ", dtype_name(dtype), shape_str(shape),
                              ", expected ", expected));
@@ -87,7 +88,8 @@ Tensor read_tensor_record(ByteReader& r, const std::string& what) {
   const uint8_t* src = r.take(static_cast<size_t>(byte_len), "tensor data");
   Tensor t(dtype, std::move(shape));
   if (byte_len) std::memcpy(t.raw(), src, static_cast<size_t>(byte_len));
-  swap_elements_if_big_endian(static_cast<uint8_t*>(t.raw()), static_cast<size_t>(numel), dtype_size(dtype));
+  if (!is_packed(dtype))
+    swap_elements_if_big_endian(static_cast<uint8_t*>(t.raw()), static_cast<size_t>(numel), dtype_size(dtype));
   return t;
 }
 

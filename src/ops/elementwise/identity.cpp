@@ -1,4 +1,5 @@
-// Identity: the output shares the input's storage (ops never write into their inputs), any dtype.
+// Identity: the output shares the input's storage (ops never write into their inputs), any dtype;
+// a quantized input's parameters stay with it.
 #include "ops/elementwise/pointwise.h"
 
 namespace prunq {
@@ -7,7 +8,10 @@ namespace {
 class IdentityOp final : public Op {
  public:
   std::string_view name() const override { return "Identity"; }
-  void infer(InferContext& ctx) const override { infer_like_input(ctx, /*float_only=*/false); }
+  void infer(InferContext& ctx) const override {
+    infer_like_input(ctx, /*float_only=*/false);
+    ctx.outputs[0].quant = ctx.inputs[0].quant;
+  }
   void forward(ForwardContext& ctx) const override { ctx.outputs[0] = ctx.in(0); }
   bool has_backward() const override { return true; }
   void backward(BackwardContext& ctx) const override {

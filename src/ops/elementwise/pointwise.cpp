@@ -12,7 +12,7 @@ void infer_like_input(InferContext& ctx, bool float_only) {
   const TensorType& t = ctx.inputs[0];
   if (float_only)
     PRUNQ_CHECK(t.dtype == DType::f32, node_desc(ctx.node), ": input must be f32, got ", t.str());
-  ctx.outputs[0] = t;
+  ctx.outputs[0] = TensorType{t.dtype, t.shape, t.rank_known};  // quantization is each op's call
 }
 
 double sum_f32(const float* p, int64_t n) {

@@ -22,7 +22,8 @@ void parallel_elements(int64_t n, F&& f) {
 // The op's float input `role` as a contiguous f32 tensor; any other dtype is an Error naming the node.
 Tensor require_f32(const Tensor& t, const Node& node, const char* role = "input");
 
-// Shape inference of ops whose single output has the input's type; requires f32 when float_only.
+// Shape inference of ops whose single output has the input's dtype and shape; requires f32 when
+// float_only. The output gets no quantization parameters: ops that keep them say so themselves.
 void infer_like_input(InferContext& ctx, bool float_only = true);
 
 // The incoming gradient of output `i` as a contiguous f32 tensor, or zeros shaped like `like`

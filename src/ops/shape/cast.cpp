@@ -1,10 +1,9 @@
 // Cast: converts to the ONNX element type in attribute `to` (TensorProto codes: FLOAT 1, UINT8 2,
-// INT8 3, INT32 6, INT64 7, BOOL 9 -> u8 0/1, FLOAT16 10, BFLOAT16 16). Float -> integer
-// truncates toward zero and saturates (NaN -> 0), so out-of-range values are defined, not UB.
+// INT8 3, INT32 6, INT64 7, BOOL 9 -> u8 0/1, FLOAT16 10, BFLOAT16 16). Conversions are
+// Tensor::to's: float -> integer truncates toward zero and saturates (NaN -> 0), so out-of-range
+// values are defined, not UB; integer -> narrower integer saturates too. The output holds the
+// stored values: quantization parameters do not survive a Cast.
 // Differentiable only as f32 -> f32 (the identity); other casts cut the gradient.
-#include <cmath>
-#include <limits>
-
 #include "ops/elementwise/pointwise.h"
 #include "ops/shape/shape_util.h"
 
@@ -32,15 +31,6 @@ Target cast_target(const Node& node) {
   }
 }
 
-template <class T>
-void float_to_int(const float* src, T* dst, int64_t n) {
-  constexpr double lo = double(std::numeric_limits<T>::min()), hi = double(std::numeric_limits<T>::max());
-  for (int64_t i = 0; i < n; ++i) {
-    double v = std::trunc(double(src[i]));
-    dst[i] = std::isnan(v) ? T(0) : v <= lo ? std::numeric_limits<T>::min() : v >= hi ? std::numeric_limits<T>::max() : T(v);
-  }
-}
-
 Tensor cast(const Tensor& x, Target t) {
   Tensor xc = x.contiguous();
   if (t.is_bool) {  // any non-zero value (NaN included) is true
@@ -49,19 +39,8 @@ Tensor cast(const Tensor& x, Target t) {
     for (int64_t i = 0; i < x.numel(); ++i) out.data<uint8_t>()[i] = f.f32()[i] != 0.f;
     return out;
   }
-  if (xc.dtype() == t.dtype) return xc;
-  const bool from_float = info(xc.dtype()).is_float, to_int = !info(t.dtype).is_float;
-  if (!(from_float && to_int)) return xc.to(t.dtype);
-  Tensor f = xc.dtype() == DType::f32 ? xc : xc.to(DType::f32);
-  Tensor out(t.dtype, x.shape());
-  const int64_t n = x.numel();
-  switch (t.dtype) {
-    case DType::u8: float_to_int(f.f32(), out.data<uint8_t>(), n); break;
-    case DType::i8: float_to_int(f.f32(), out.data<int8_t>(), n); break;
-    case DType::i32: float_to_int(f.f32(), out.data<int32_t>(), n); break;
-    default: float_to_int(f.f32(), out.data<int64_t>(), n); break;
-  }
-  return out;
+  if (xc.dtype() == t.dtype) return xc.with_quant(nullptr);
+  return xc.to(t.dtype);  // Tensor::to truncates and saturates float -> int, as Cast specifies
 }
 
 class CastOp final : public Op {
