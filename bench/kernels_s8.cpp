@@ -79,12 +79,18 @@ void time_loop(benchmark::State& state, int threads, double macs, Fn&& fn) {
         benchmark::Counter(macs * 1e-9 / (peak * threads), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// Random int8 weights: full range [-128, 127], or 7 bits [-64, 63] (Weights7), which AVX2 runs
+// with vpmaddubsw (avx2_maddubs.cpp); the label names the micro-kernel that ran.
+template <bool Weights7>
 void BM_gemm_s8(benchmark::State& state) {
   const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
   const int threads = static_cast<int>(state.range(3));
   std::vector<uint8_t> a = bytes(static_cast<size_t>(m * k), 1), w = bytes(static_cast<size_t>(n * k), 2);
+  if (Weights7)
+    for (uint8_t& x : w) x = static_cast<uint8_t>(static_cast<int8_t>(x) >> 1);
   std::vector<uint8_t> c(static_cast<size_t>(m * n));
   PackedGemmS8 p = pack_gemm_s8(reinterpret_cast<const int8_t*>(w.data()), n, k, layer_spec(n));
+  state.SetLabel(std::string(packed_gemm_s8_kernel_name(p)));
   time_loop(state, threads, double(m) * n * k, [&] { gemm_s8(p, m, a.data(), k, c.data(), n); });
 }
 
@@ -173,7 +179,8 @@ void BM_dwconv_s8(benchmark::State& state, DwLayer l, int threads, DwConvS8Kerne
 
 }  // namespace
 
-BENCHMARK(BM_gemm_s8)->Apply(gemm_shapes)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_gemm_s8<false>)->Name("BM_gemm_s8")->Apply(gemm_shapes)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_gemm_s8<true>)->Name("BM_gemm_s8_w7")->Apply(gemm_shapes)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
   for (const ConvLayer& l : kConvLayers)

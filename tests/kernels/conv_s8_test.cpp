@@ -14,10 +14,12 @@ using namespace prunq::s8test;
 
 namespace {
 
+// w_lo .. w_hi: the weight range ([-64, 64] makes AVX2 run its vpmaddubsw form).
 void expect_conv_matches(GemmS8Kernel kern, const ConvS8Shape& s, int64_t batch, const QuantSpec& spec,
-                         std::mt19937& rng, const char* what) {
+                         std::mt19937& rng, const char* what, int w_lo = -128, int w_hi = 127) {
   std::vector<uint8_t> in = random_bytes(rng, static_cast<size_t>(batch * s.in_h * s.in_w * s.in_c));
-  std::vector<int8_t> w = random_weights(rng, static_cast<size_t>(s.out_c * s.in_c * s.kernel_h * s.kernel_w));
+  std::vector<int8_t> w =
+      random_weights(rng, static_cast<size_t>(s.out_c * s.in_c * s.kernel_h * s.kernel_w), w_lo, w_hi);
   const int64_t out_elems = batch * s.out_h() * s.out_w() * s.out_c, es = qout_size(spec.out_type);
   // One spare element after the output catches writes past its end.
   std::vector<uint8_t> want(static_cast<size_t>((out_elems + 1) * es), 0xAB), got = want;
@@ -26,10 +28,12 @@ void expect_conv_matches(GemmS8Kernel kern, const ConvS8Shape& s, int64_t batch,
   for (ConvS8Algorithm algo : {ConvS8Algorithm::direct, ConvS8Algorithm::automatic}) {
     std::fill(got.begin(), got.end(), uint8_t{0xAB});
     const PackedConvS8 packed = pack_conv_s8(s, w.data(), spec, kern, algo);
+    if (kern == GemmS8Kernel::avx2 && !packed.winograd && w_lo >= -64 && w_hi <= 64)
+      EXPECT_TRUE(packed.gemm.maddubs) << what;
     conv_s8(packed, batch, in.data(), got.data());
     for (size_t i = 0; i < want.size(); ++i)
       if (want[i] != got[i]) {
-        FAIL() << what << ": kernel " << gemm_s8_kernel_name(kern) << (packed.winograd ? " winograd " : " direct ")
+        FAIL() << what << ": kernel " << packed_gemm_s8_kernel_name(packed.gemm) << (packed.winograd ? " winograd " : " direct ")
                << s.kernel_h << "x" << s.kernel_w
                << " stride " << s.stride_h << " pad " << s.pad_top << " C " << s.in_c << "->" << s.out_c << " "
                << s.in_h << "x" << s.in_w << " out " << qout_name(spec.out_type) << ": byte " << i << " of "
@@ -65,6 +69,7 @@ TEST_P(ConvS8Kernels, KernelSizesStridesPaddingBitExact) {
         QuantSpec spec = random_spec(rng, s.out_c, out, variant & 1, variant & 2, variant & 4, true);
         if (rng() % 2) spec.act_min = 0;
         expect_conv_matches(kern, s, 2, spec, rng, "conv");
+        expect_conv_matches(kern, s, 1, spec, rng, "conv, 7-bit weights", -64, 64);
         if (HasFailure()) return;
       }
 }

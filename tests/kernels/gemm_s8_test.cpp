@@ -232,3 +232,64 @@ TEST(GemmS8, BadInputIsAnError) {
   uint8_t a[4] = {}, c[1] = {};
   EXPECT_THROW(gemm_s8(p, 1, a, 2, c, 1), Error);  // lda < K
 }
+
+// The vpmaddubsw form of the AVX2 kernel is chosen exactly when every weight pair keeps
+// a0*w0 + a1*w1 inside int16 for all activation bytes (see avx2_maddubs.cpp): the bound's edges.
+TEST(GemmS8Maddubs, PairBoundEdges) {
+  auto fits = [](std::vector<int8_t> w, int64_t segments = 1) {
+    return weights_fit_maddubs(w.data(), 1, static_cast<int64_t>(w.size()), static_cast<int64_t>(w.size()), segments);
+  };
+  for (auto pair : std::vector<std::pair<int, int>>{{64, 64}, {127, 1}, {1, 127}, {-128, 0}, {0, -128}, {-64, -64},
+                                                    {127, -128}, {-128, 127}, {-127, -1}, {-1, -127}, {0, 0}})
+    EXPECT_TRUE(fits({0, 0, static_cast<int8_t>(pair.first), static_cast<int8_t>(pair.second)}))
+        << pair.first << ", " << pair.second;
+  for (auto pair : std::vector<std::pair<int, int>>{{64, 65}, {65, 64}, {127, 2}, {-128, -1}, {-1, -128}, {-65, -64},
+                                                    {127, 127}, {-128, -128}})
+    EXPECT_FALSE(fits({0, 0, static_cast<int8_t>(pair.first), static_cast<int8_t>(pair.second)}))
+        << pair.first << ", " << pair.second;
+  // Pairs are K positions (0,1), (2,3) of a segment: (1,2) is no pair, and an odd segment's last
+  // weight pairs with the zero padding, so pairs restart at every segment.
+  EXPECT_TRUE(fits({0, 127, 127, 0}));
+  EXPECT_FALSE(fits({0, 0, 127, 127, 0, 0}));
+  EXPECT_TRUE(fits({0, 0, 127, 127, 0, 0}, 2));
+  EXPECT_TRUE(fits({-128}));
+}
+
+// Bit-exact at the bound: all-255 activations against pairs that sum to exactly +-128 (int16
+// lanes at +-32640), with every zero point and output type, odd shapes and K tails; one pair
+// past the bound switches to the exact vpmaddwd form.
+TEST(GemmS8Maddubs, BitExactAtTheBound) {
+  if (!gemm_s8_kernel_available(GemmS8Kernel::avx2)) GTEST_SKIP() << "AVX2 not available on this CPU / ISA cap";
+  std::mt19937 rng(77);
+  const std::vector<std::pair<int, int>> edge = {{64, 64}, {127, 1}, {1, 127}, {-128, 0}, {0, -128}, {-64, -64},
+                                                 {127, -128}, {-127, -1}, {-1, -127}, {0, 127}, {100, 28}};
+  for (int64_t m : {1, 6, 7, 20})
+    for (int64_t n : {1, 16, 33})
+      for (int64_t k : {1, 3, 4, 7, 130, 515}) {
+        std::vector<int8_t> w(static_cast<size_t>(n * k));
+        for (int64_t col = 0; col < n; ++col)
+          for (int64_t i = 0; i < k; i += 2) {
+            const auto& e = edge[rng() % edge.size()];
+            w[col * k + i] = static_cast<int8_t>(e.first);
+            if (i + 1 < k) w[col * k + i + 1] = static_cast<int8_t>(e.second);
+          }
+        for (int a_kind = 0; a_kind < 3; ++a_kind) {
+          std::vector<uint8_t> a = a_kind == 0   ? std::vector<uint8_t>(static_cast<size_t>(m * (k + 3)), 255)
+                                   : a_kind == 1 ? random_bytes(rng, static_cast<size_t>(m * (k + 3)), 250, 255)
+                                                 : random_bytes(rng, static_cast<size_t>(m * (k + 3)));
+          const int variant = static_cast<int>(rng() % 8);
+          QuantSpec spec = random_spec(rng, n, static_cast<QOut>(rng() % 4), variant & 1, variant & 2, variant & 4, true);
+          ASSERT_TRUE(pack_gemm_s8(w.data(), n, k, k, spec, GemmS8Kernel::avx2).maddubs);
+          expect_same_as_reference(GemmS8Kernel::avx2, m, n, k, a, w, spec, "maddubs at the bound");
+          spec.out_type = QOut::s32;  // the raw accumulators, no requantization to hide an error
+          expect_same_as_reference(GemmS8Kernel::avx2, m, n, k, a, w, spec, "maddubs at the bound, s32");
+          if (k >= 2) {
+            std::vector<int8_t> over = w;
+            over[0] = 64, over[1] = 65;  // 255 * 129 = 32895: would saturate
+            ASSERT_FALSE(pack_gemm_s8(over.data(), n, k, k, spec, GemmS8Kernel::avx2).maddubs);
+            expect_same_as_reference(GemmS8Kernel::avx2, m, n, k, a, over, spec, "one pair past the bound");
+          }
+          if (HasFailure()) return;
+        }
+      }
+}

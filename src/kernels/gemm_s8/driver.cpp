@@ -13,10 +13,10 @@
 namespace prunq {
 namespace gemm_s8_detail {
 
-const UkernelInfo& ukernel_info(GemmS8Kernel k) {
+const UkernelInfo& ukernel_info(GemmS8Kernel k, bool maddubs) {
   switch (k) {
 #if defined(__x86_64__) || defined(_M_X64)
-    case GemmS8Kernel::avx2: return ukernel_avx2();
+    case GemmS8Kernel::avx2: return maddubs ? ukernel_avx2_maddubs() : ukernel_avx2();
     case GemmS8Kernel::avx_vnni: return ukernel_avx_vnni();
     case GemmS8Kernel::avx512_vnni: return ukernel_avx512_vnni();
 #endif
@@ -30,7 +30,7 @@ void run_packed(const PackedGemmS8& p, int64_t m, const RowFiller& fill, void* c
   PRUNQ_CHECK(c != nullptr && ldc >= p.n, "gemm_s8: output row stride ", ldc, " < N=", p.n);
   PRUNQ_CHECK(p.kernel == GemmS8Kernel::scalar || cpu_supports(gemm_s8_kernel_isa(p.kernel)),
               "gemm_s8: weights packed for ", gemm_s8_kernel_name(p.kernel), " which this CPU lacks");
-  const UkernelInfo& info = ukernel_info(p.kernel);
+  const UkernelInfo& info = ukernel_info(p);
   const int64_t panels = p.n_padded / kPanelCols;
   // Column groups of at most max_nv panels, as even as possible (5 panels -> 3 + 2, not 4 + 1).
   const int64_t n_groups = (panels + info.max_nv - 1) / info.max_nv;

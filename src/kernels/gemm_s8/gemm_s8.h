@@ -7,10 +7,11 @@
 // output stage, so a run only does the u8 x s8 dot products and the fused epilogue.
 // int8 activations are run as uint8 (a XOR 0x80 = a + 128, zero point + 128): exact and one code path.
 //
-// Kernels: scalar (the portable fallback), avx2 (vpmaddwd on int16-widened weights: exact, the
-// vpmaddubsw int16-saturation trap avoided), avx_vnni (256-bit vpdpbusd), avx512_vnni (512-bit
+// Kernels: scalar (the portable fallback), avx2, avx_vnni (256-bit vpdpbusd), avx512_vnni (512-bit
 // vpdpbusd). The best one allowed by active_isa() is chosen at pack time; results are bit-exact
-// across kernels.
+// across kernels. avx2 has two forms, chosen per weight matrix at pack time: vpmaddubsw when
+// every weight pair provably keeps its int16 sums unsaturated (e.g. all weights in [-64, 64]; see
+// avx2_maddubs.cpp), vpmaddwd on int16-widened weights and activations otherwise (exact always).
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -38,6 +39,7 @@ struct PackedGemmS8 {
   int64_t n_padded = 0;           // n rounded up to 16
   int64_t panel_bytes = 0;        // bytes per 16-column panel
   bool a_signed = false;
+  bool maddubs = false;           // avx2 only: the vpmaddubsw form (weights passed its bound)
   int32_t a_zero_point_u8 = 0;    // activation zero point in the uint8 domain the kernel reads
   std::vector<uint8_t> panels;    // n_padded/16 panels of packed weights (64-byte aligned start)
   std::vector<int32_t> correction;     // per column: bias - a_zp * colsum + K * a_zp * w_zp
@@ -54,6 +56,14 @@ PackedGemmS8 pack_gemm_s8(const int8_t* w, int64_t n, int64_t k, int64_t ldw, co
 inline PackedGemmS8 pack_gemm_s8(const int8_t* w, int64_t n, int64_t k, const QuantSpec& spec) {
   return pack_gemm_s8(w, n, k, k, spec, best_gemm_s8_kernel());
 }
+
+// The micro-kernel the packed weights run: the kernel's name, or "avx2_maddubs".
+std::string_view packed_gemm_s8_kernel_name(const PackedGemmS8& p);
+
+// True when vpmaddubsw cannot saturate on any activations for these weights (n rows of k, stride
+// ldw, `segments` equal K segments each packed in 4-byte groups): every pair of K positions
+// (4g, 4g+1), (4g+2, 4g+3) of a segment has positive part sum <= 128 and negative part sum >= -128.
+bool weights_fit_maddubs(const int8_t* w, int64_t n, int64_t k, int64_t ldw, int64_t segments);
 
 // C[M, n] (row stride ldc elements, element type spec.out_type) from A[M, k] (row stride lda
 // bytes, uint8 or int8). Threaded over M and N blocks with prunq::parallel_for.

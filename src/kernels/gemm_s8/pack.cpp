@@ -45,6 +45,25 @@ GemmS8Kernel best_gemm_s8_kernel() {
   return GemmS8Kernel::scalar;
 }
 
+std::string_view packed_gemm_s8_kernel_name(const PackedGemmS8& p) {
+  return p.maddubs ? "avx2_maddubs" : gemm_s8_kernel_name(p.kernel);
+}
+
+bool weights_fit_maddubs(const int8_t* w, int64_t n, int64_t k, int64_t ldw, int64_t segments) {
+  // The bound is derived in avx2_maddubs.cpp; pairs restart at every segment, and a segment's odd
+  // last weight pairs with a zero (which the same test covers).
+  const int64_t len = k / segments;
+  for (int64_t col = 0; col < n; ++col)
+    for (int64_t s = 0; s < segments; ++s) {
+      const int8_t* seg = w + col * ldw + s * len;
+      for (int64_t i = 0; i < len; i += 2) {
+        const int w0 = seg[i], w1 = i + 1 < len ? seg[i + 1] : 0;
+        if (std::max(w0, 0) + std::max(w1, 0) > 128 || std::min(w0, 0) + std::min(w1, 0) < -128) return false;
+      }
+    }
+  return true;
+}
+
 int64_t qout_size(QOut t) { return t == QOut::u8 || t == QOut::s8 ? 1 : 4; }
 
 const uint8_t* PackedGemmS8::panel_data() const {
@@ -86,9 +105,10 @@ PackedGemmS8 pack_gemm_s8(const int8_t* w, int64_t n, int64_t k, int64_t ldw, co
   PRUNQ_CHECK(spec.bias.empty() || static_cast<int64_t>(spec.bias.size()) == n, "gemm_s8: bias has ",
               spec.bias.size(), " entries, expected ", n);
 
-  const gemm_s8_detail::UkernelInfo& info = gemm_s8_detail::ukernel_info(kernel);
   PackedGemmS8 p;
   p.kernel = kernel;
+  p.maddubs = kernel == GemmS8Kernel::avx2 && weights_fit_maddubs(w, n, k, ldw, segments);
+  const gemm_s8_detail::UkernelInfo& info = gemm_s8_detail::ukernel_info(p);
   p.n = n;
   p.k = k;
   p.segments = segments;

@@ -55,10 +55,12 @@ inline UkernelInfo single_panel_ukernel(void (*run)(const UkernelCall&), Layout 
 const UkernelInfo& ukernel_scalar();
 #if defined(__x86_64__) || defined(_M_X64)
 const UkernelInfo& ukernel_avx2();
+const UkernelInfo& ukernel_avx2_maddubs();
 const UkernelInfo& ukernel_avx_vnni();
 const UkernelInfo& ukernel_avx512_vnni();
 #endif
-const UkernelInfo& ukernel_info(GemmS8Kernel k);
+const UkernelInfo& ukernel_info(GemmS8Kernel k, bool maddubs = false);
+inline const UkernelInfo& ukernel_info(const PackedGemmS8& p) { return ukernel_info(p.kernel, p.maddubs); }
 
 // Reads the 1..3 bytes of a partial K group without touching memory past them.
 inline uint32_t load_tail(const uint8_t* p, int bytes) {

@@ -1,5 +1,6 @@
-// Code shared by the 256-bit int8 GEMM micro-kernels (avx2.cpp, avxvnni.cpp): walking the packed
-// activation groups of a tile and requantizing/storing its 16-column accumulators. Each kernel
+// Code shared by the 256-bit int8 GEMM micro-kernels (avx2.cpp, avx2_maddubs.cpp, avxvnni.cpp):
+// walking the packed activation groups of a tile, row sums, and requantizing/storing its
+// 16-column accumulators. Each kernel
 // file is compiled with its own ISA flags, so everything here has internal linkage (unnamed
 // namespace): the linker must never swap one file's copy (e.g. built with -mavxvnni) into the
 // other's.
@@ -34,6 +35,32 @@ inline void for_each_a_group(const UkernelCall& call, Step&& step) {
       for (int r = 0; r < Mr; ++r) bytes[r] = load_tail(a[r] + p.segment_groups * 4, p.segment_tail);
       step(bytes);
     }
+  }
+}
+
+// rowsum[r] = the sum of row r's activation bytes over every segment (the real bytes only, never
+// a tail group's over-read ones), broadcast: what the weight zero points multiply. Computed once
+// per tile with vpsadbw instead of inside the dot-product loop. Zero when !RowSum.
+template <int Mr, bool RowSum>
+inline void row_sums(const UkernelCall& call, __m256i (&rowsum)[Mr]) {
+  const PackedGemmS8& p = *call.p;
+  for (int r = 0; r < Mr; ++r) {
+    rowsum[r] = _mm256_setzero_si256();
+    if (!RowSum || r >= call.mr) continue;
+    __m256i wide = _mm256_setzero_si256();
+    uint32_t sum = 0;
+    for (int64_t s = 0; s < p.segments; ++s) {
+      const uint8_t* a = call.a[s * Mr + r];
+      int64_t i = 0;
+      for (; i + 32 <= p.segment_len; i += 32)
+        wide = _mm256_add_epi64(wide, _mm256_sad_epu8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)),
+                                                      _mm256_setzero_si256()));
+      for (; i < p.segment_len; ++i) sum += a[i];
+    }
+    alignas(32) uint64_t lanes[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), wide);
+    sum += static_cast<uint32_t>(lanes[0] + lanes[1] + lanes[2] + lanes[3]);
+    rowsum[r] = _mm256_set1_epi32(static_cast<int>(sum));
   }
 }
 
