@@ -1,10 +1,14 @@
 // int8 kernel benchmarks: GEMM shapes, the conv layers of fmnist-cnn, MobileNetV2 and
 // ResNet-18 (NHWC, batch as listed), and depthwise layers with both the best and the scalar
-// kernel. Counters: GMAC/s and the fraction of the vpdpbusd peak
-// measured in the same run (per thread used). Single-threaded runs are timed in thread CPU time
-// like the peak loop; multi-threaded ones in wall time. PRUNQ_BENCH_WALL=1 times everything in
-// wall time (bench/run_kernel_bench.sh sets it: PyTorch is timed in wall time too).
+// kernel. Counters: GMAC/s and the fraction of the int8 peak measured in the same run (per thread
+// used): the vpdpbusd loop with VNNI, the vpmaddubsw + vpmaddwd loop on AVX2 (s8_peak.h).
+// Single-threaded runs are timed in thread CPU time like the peak loop; multi-threaded ones in
+// wall time. PRUNQ_BENCH_WALL=1 times everything in wall time (bench/run_kernel_bench.sh sets it:
+// PyTorch is timed in wall time too).
 //   bench_kernels_s8 --benchmark_filter=fmnist   (what bench/run_kernel_bench.sh runs)
+// BM_f32_* rows run the fp32 work of the same shapes in the same binary (the GEMM of each int8
+// GEMM and direct conv through gemm_f32's backend and through prunq's own kernel, dwconv2d_f32
+// for each depthwise layer), so bench/run_s8_vs_f32.sh can print int8 / fp32 MAC-rate ratios.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -16,9 +20,12 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "kernels/conv_f32/conv_params.h"
 #include "kernels/conv_s8/conv_s8.h"
+#include "kernels/dwconv_f32/dwconv_f32.h"
 #include "kernels/dwconv_s8/dwconv_s8.h"
 #include "kernels/gemm_s8/gemm_s8.h"
+#include "kernels/gemm_f32/gemm_f32.h"
 #include "kernels/gemm_s8/s8_peak.h"
 #include "kernels/peak/peak.h"
 #include "timed_calls.h"
@@ -31,12 +38,26 @@ double s8_peak() {
   static const double peak = [] {
     GemmS8Kernel k = best_gemm_s8_kernel();
     double p = 0;
-    if (k == GemmS8Kernel::avx512_vnni || k == GemmS8Kernel::avx_vnni) p = measure_s8_peak_gmacs(k, 0.4);
-    std::fprintf(stderr, "int8 kernel: %s, vpdpbusd peak (1 thread): %.1f GMAC/s\n",
-                 std::string(gemm_s8_kernel_name(k)).c_str(), p);
+    if (k != GemmS8Kernel::scalar) p = measure_s8_peak_gmacs(k, 0.4);
+    std::fprintf(stderr, "int8 kernel: %s, %s peak (1 thread): %.1f GMAC/s\n",
+                 std::string(gemm_s8_kernel_name(k)).c_str(),
+                 k == GemmS8Kernel::avx2 ? "vpmaddubsw+vpmaddwd" : "vpdpbusd", p);
     return p;
   }();
   return peak;
+}
+
+// The fp32 FMA peak of the ISA the fp32 kernels run under the PRUNQ_ISA cap (GMAC/s: 1 FMA lane
+// = 1 MAC), printed beside the int8 one.
+void print_f32_peak() {
+  static const bool once = [] {
+    const Isa isa = active_isa() >= Isa::avx512 ? Isa::avx512 : active_isa() >= Isa::avx2 ? Isa::avx2 : Isa::scalar;
+    std::fprintf(stderr, "fp32 rows: gemm_f32 backend %s, prunq variant %s, %s FMA peak (1 thread): %.1f GMAC/s\n",
+                 gemm_f32_backend(), gemm_f32_variant_name(active_isa()), std::string(isa_name(isa)).c_str(),
+                 measure_fp32_peak_gflops(isa, 0.4) / 2);
+    return true;
+  }();
+  (void)once;
 }
 
 std::vector<uint8_t> bytes(size_t n, unsigned seed) {
@@ -66,6 +87,42 @@ bool wall_time_only() {
     return e && *e && *e != '0';
   }();
   return wall;
+}
+
+// fp32 rows: the same timing, GMAC/s only.
+template <typename Fn>
+void time_loop_f32(benchmark::State& state, int threads, double macs, Fn&& fn) {
+  print_f32_peak();
+  set_num_threads(threads);
+  bench::timed_calls(state, threads == 1 && !wall_time_only(), fn);
+  state.counters["GMAC"] = benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+std::vector<float> floats(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-1.f, 1.f);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+// C[m, n] = A[m, k] * B[k, n] in fp32: gemm_f32 (its backend, OpenBLAS when linked) or prunq's own
+// kernel at the capped ISA.
+void run_f32_gemm(benchmark::State& state, int64_t m, int64_t n, int64_t k, int threads, bool blas) {
+  std::vector<float> a = floats(static_cast<size_t>(m * k), 1), b = floats(static_cast<size_t>(k * n), 2),
+                     c(static_cast<size_t>(m * n));
+  state.SetLabel(blas ? gemm_f32_backend() : gemm_f32_variant_name(active_isa()));
+  time_loop_f32(state, threads, double(m) * n * k, [&] {
+    if (blas)
+      gemm_f32(false, false, m, n, k, 1.f, a.data(), k, b.data(), n, 0.f, c.data(), n);
+    else
+      gemm_f32_prunq(false, false, m, n, k, 1.f, a.data(), k, b.data(), n, 0.f, c.data(), n);
+  });
+}
+
+template <bool Blas>
+void BM_f32_gemm(benchmark::State& state) {
+  run_f32_gemm(state, state.range(0), state.range(1), state.range(2), static_cast<int>(state.range(3)), Blas);
 }
 
 template <typename Fn>
@@ -146,6 +203,8 @@ void BM_conv_s8(benchmark::State& state, ConvLayer l, int threads, ConvS8Algorit
   PackedConvS8 p = pack_conv_s8(s, reinterpret_cast<const int8_t*>(w.data()), layer_spec(l.o), best_gemm_s8_kernel(),
                                 algorithm);
   state.counters["winograd"] = p.winograd;
+  state.SetLabel(p.winograd ? "winograd_" + std::string(gemm_s8_kernel_name(p.wino.kernel))
+                            : std::string(packed_gemm_s8_kernel_name(p.gemm)));
   double macs = double(l.batch) * s.out_h() * s.out_w() * l.o * l.c * l.k * l.k;
   time_loop(state, threads, macs, [&] { conv_s8(p, l.batch, in.data(), out.data()); });
 }
@@ -177,8 +236,33 @@ void BM_dwconv_s8(benchmark::State& state, DwLayer l, int threads, DwConvS8Kerne
   time_loop(state, threads, macs, [&] { dwconv_s8(p, l.batch, in.data(), out.data()); });
 }
 
+// The fp32 GEMM of a conv layer's direct MACs (M = output pixels, N = output channels,
+// K = taps x input channels): what an im2col + sgemm conv multiplies, without the im2col.
+void BM_f32_conv_gemm(benchmark::State& state, ConvLayer l, int threads, bool blas) {
+  const ConvS8Shape s = conv_shape(l);
+  run_f32_gemm(state, l.batch * s.out_h() * s.out_w(), l.o, l.c * l.k * l.k, threads, blas);
+}
+
+// fp32 depthwise of the same layer (dwconv2d_f32, NCHW, bias, no activation).
+void BM_f32_dwconv(benchmark::State& state, DwLayer l, int threads) {
+  Conv2dParams p;
+  p.batch = l.batch;
+  p.in_channels = p.out_channels = p.groups = l.c;
+  p.in_h = p.in_w = l.hw;
+  p.kernel_h = p.kernel_w = l.k;
+  p.stride_h = p.stride_w = l.stride;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = l.k / 2;
+  std::vector<float> x = floats(static_cast<size_t>(l.batch * l.c * l.hw * l.hw), 1),
+                     w = floats(static_cast<size_t>(l.c * l.k * l.k), 2), b = floats(static_cast<size_t>(l.c), 3),
+                     y(static_cast<size_t>(l.batch * l.c * p.out_h() * p.out_w()));
+  const double macs = double(l.batch) * p.out_h() * p.out_w() * l.c * l.k * l.k;
+  time_loop_f32(state, threads, macs, [&] { dwconv2d_f32(p, x.data(), w.data(), b.data(), Activation::none, y.data()); });
+}
+
 }  // namespace
 
+BENCHMARK(BM_f32_gemm<true>)->Name("BM_f32_gemm_blas")->Apply(gemm_shapes)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_f32_gemm<false>)->Name("BM_f32_gemm_prunq")->Apply(gemm_shapes)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_gemm_s8<false>)->Name("BM_gemm_s8")->Apply(gemm_shapes)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_gemm_s8<true>)->Name("BM_gemm_s8_w7")->Apply(gemm_shapes)->UseManualTime()->Unit(benchmark::kMillisecond);
 
@@ -195,15 +279,27 @@ int main(int argc, char** argv) {
             ConvS8Algorithm::direct)
             ->UseManualTime()
             ->Unit(benchmark::kMillisecond);
+      for (bool blas : {true, false})
+        benchmark::RegisterBenchmark((std::string("BM_f32_conv_gemm/") + l.name + (blas ? "/blas" : "/prunq") +
+                                      "/threads:" + std::to_string(t))
+                                         .c_str(),
+                                     BM_f32_conv_gemm, l, t, blas)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond);
     }
   for (const DwLayer& l : kDwLayers)
-    for (int t : {1, 2})
+    for (int t : {1, 2}) {
+      benchmark::RegisterBenchmark((std::string("BM_f32_dwconv/") + l.name + "/threads:" + std::to_string(t)).c_str(),
+                                   BM_f32_dwconv, l, t)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
       for (DwConvS8Kernel k : {best_dwconv_s8_kernel(), DwConvS8Kernel::scalar}) {
         if (k == DwConvS8Kernel::scalar && t == 2) continue;
         std::string name = std::string("BM_dwconv_s8/") + l.name + "/" + dwconv_s8_kernel_name(k) +
                            "/threads:" + std::to_string(t);
         benchmark::RegisterBenchmark(name.c_str(), BM_dwconv_s8, l, t, k)->UseManualTime()->Unit(benchmark::kMillisecond);
       }
+    }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "kernels/gemm_s8/gemm_s8.h"
+#include "kernels/gemm_s8/s8_peak.h"
 #include "s8_test_util.h"
 
 using namespace prunq;
@@ -292,4 +293,17 @@ TEST(GemmS8Maddubs, BitExactAtTheBound) {
           if (HasFailure()) return;
         }
       }
+}
+
+// The peak loops behind bench_kernels_s8's "of_peak": one per SIMD kernel this CPU runs (AVX2's
+// is vpmaddubsw + vpmaddwd), none for the scalar kernel.
+TEST(GemmS8, PeakLoopPerSimdKernel) {
+  for (GemmS8Kernel k : {GemmS8Kernel::avx2, GemmS8Kernel::avx_vnni, GemmS8Kernel::avx512_vnni}) {
+    if (!cpu_supports(gemm_s8_kernel_isa(k))) {
+      EXPECT_THROW(measure_s8_peak_gmacs(k, 0.004), Error) << gemm_s8_kernel_name(k);
+      continue;
+    }
+    EXPECT_GT(measure_s8_peak_gmacs(k, 0.004), 0.0) << gemm_s8_kernel_name(k);
+  }
+  EXPECT_THROW(measure_s8_peak_gmacs(GemmS8Kernel::scalar, 0.004), Error);
 }
