@@ -38,7 +38,7 @@ WideRows widen_rows(const UkernelCall& call) {
   const PackedGemmS8& p = *call.p;
   const int64_t gps = p.segment_groups + (p.segment_tail ? 1 : 0);
   const int64_t len = p.segments * gps * 4;  // int16 per row
-  const int64_t stride = (len + 15) / 16 * 16;
+  const int64_t stride = (len + 15) / 16 * 16 + 32;
   thread_local std::vector<int16_t> buf;
   if (static_cast<int64_t>(buf.size()) < stride * kMr) buf.resize(static_cast<size_t>(stride * kMr));
   WideRows out;

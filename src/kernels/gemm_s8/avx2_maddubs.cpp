@@ -35,6 +35,13 @@ constexpr int kMr = 6;
 
 alignas(32) const int16_t kOnes16[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
+// x's int16 pairs summed into int32 (vpmaddwd with ones). Written as assembly with a memory
+// operand: given the intrinsic, GCC keeps the ones in a 17th register and spills an accumulator.
+inline __m256i sum_pairs(__m256i x) {
+  __asm__("vpmaddwd %1, %0, %0" : "+x"(x) : "m"(*reinterpret_cast<const __m256i*>(kOnes16)));
+  return x;
+}
+
 inline __m256i bcast4(const uint8_t* p) {
   uint32_t v;
   std::memcpy(&v, p, 4);
@@ -48,7 +55,6 @@ void tile(const UkernelCall& call) {
   row_sums<kMr, RowSum>(call, rowsum);
   __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
           c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-  const __m256i* ones = reinterpret_cast<const __m256i*>(kOnes16);
   const uint8_t* w = call.w;
   // Row sums come from row_sums(), never from the products, so a whole-group read of a tail is
   // fine whenever the caller allows it: its extra bytes meet zero weights.
@@ -64,8 +70,8 @@ void tile(const UkernelCall& call) {
 #define PRUNQ_ROW(r, b_expr)                                                                             \
   {                                                                                                      \
     const __m256i b = b_expr;                                                                            \
-    c##r##0 = _mm256_add_epi32(c##r##0, _mm256_madd_epi16(_mm256_maddubs_epi16(b, w0), _mm256_load_si256(ones))); \
-    c##r##1 = _mm256_add_epi32(c##r##1, _mm256_madd_epi16(_mm256_maddubs_epi16(b, w1), _mm256_load_si256(ones))); \
+    c##r##0 = _mm256_add_epi32(c##r##0, sum_pairs(_mm256_maddubs_epi16(b, w0)));                      \
+    c##r##1 = _mm256_add_epi32(c##r##1, sum_pairs(_mm256_maddubs_epi16(b, w1)));                      \
   }
   for (int64_t s = 0; s < p.segments; ++s) {
     const uint8_t *a0 = call.a[s * kMr], *a1 = call.a[s * kMr + 1], *a2 = call.a[s * kMr + 2],

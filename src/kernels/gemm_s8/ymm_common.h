@@ -65,30 +65,51 @@ inline void row_sums(const UkernelCall& call, __m256i (&rowsum)[Mr]) {
 }
 
 // Adds the packed correction, subtracts w_zero_point * rowsum when RowSum, then requantizes and
-// stores the first call.mr rows of the tile's two 8-column halves (only call.n_valid columns).
-template <int Mr, bool RowSum>
-inline void store_tile(const UkernelCall& call, const __m256i (&acc)[Mr][2], const __m256i (&rowsum)[Mr]) {
+// stores the first call.mr rows of the tile's 16 columns (only call.n_valid of them). The output
+// type and shift range are template arguments: u8 / s8 rows leave as one 16-byte store.
+template <QOut Type, bool NarrowShift, bool HighShift, int Mr, bool RowSum>
+inline void store_tile_as(const UkernelCall& call, const __m256i (&acc)[Mr][2], const __m256i (&rowsum)[Mr]) {
   const PackedGemmS8& p = *call.p;
   const OutputStage& os = p.out;
   const avx2::OutBounds8 bounds = avx2::load_bounds8(os);
-  const QOut type = os.type;
-  const bool narrow = os.narrow_shift;
-  for (int h = 0; h < 2; ++h) {
-    const int64_t col = call.n0 + h * 8;
-    const int rem = call.n_valid - h * 8;
-    if (rem <= 0) break;
-    const avx2::Requant8 rq = avx2::load_requant8(os, col);
-    const __m256i corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.correction.data() + col));
-    __m256i wzp = _mm256_setzero_si256();
-    if constexpr (RowSum) wzp = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.w_zero_points.data() + col));
+  const int64_t n0 = call.n0;  // n_padded is a multiple of 16: columns n0 .. n0+15 have stage entries
+  const avx2::Requant8 rq0 = avx2::load_requant8(os, n0), rq1 = avx2::load_requant8(os, n0 + 8);
+  const __m256i corr0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.correction.data() + n0));
+  const __m256i corr1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.correction.data() + n0 + 8));
+  __m256i wzp0 = _mm256_setzero_si256(), wzp1 = wzp0;
+  if constexpr (RowSum) {
+    wzp0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.w_zero_points.data() + n0));
+    wzp1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.w_zero_points.data() + n0 + 8));
+  }
+  const int n = call.n_valid;
 #pragma GCC unroll 8
-    for (int r = 0; r < Mr; ++r) {
-      if (r >= call.mr) break;
-      __m256i x = _mm256_add_epi32(acc[r][h], corr);
-      if constexpr (RowSum) x = _mm256_sub_epi32(x, _mm256_mullo_epi32(wzp, rowsum[r]));
-      avx2::store_output8(type, narrow, rq, bounds, x, call.c, call.c_index + r * call.ldc + h * 8, rem < 8 ? rem : 8);
+  for (int r = 0; r < Mr; ++r) {
+    if (r >= call.mr) break;
+    __m256i x0 = _mm256_add_epi32(acc[r][0], corr0), x1 = _mm256_add_epi32(acc[r][1], corr1);
+    if constexpr (RowSum) {
+      x0 = _mm256_sub_epi32(x0, _mm256_mullo_epi32(wzp0, rowsum[r]));
+      x1 = _mm256_sub_epi32(x1, _mm256_mullo_epi32(wzp1, rowsum[r]));
+    }
+    const int64_t index = call.c_index + r * call.ldc;
+    if constexpr (Type == QOut::u8 || Type == QOut::s8) {
+      const __m128i bytes = avx2::pack_bytes16<Type>(avx2::requantize8_as<NarrowShift, HighShift>(x0, rq0, bounds),
+                                                     avx2::requantize8_as<NarrowShift, HighShift>(x1, rq1, bounds));
+      avx2::store_bytes16(static_cast<uint8_t*>(call.c) + index, bytes, n);
+    } else {
+      avx2::store_output8(Type, true, rq0, bounds, x0, call.c, index, n < 8 ? n : 8);
+      if (n > 8) avx2::store_output8(Type, true, rq1, bounds, x1, call.c, index + 8, n - 8);
     }
   }
+}
+
+// Not inlined: merged into a micro-kernel, its register demand makes GCC spill the accumulators
+// of the dot-product loop.
+template <int Mr, bool RowSum>
+__attribute__((noinline)) void store_tile(const UkernelCall& call, const __m256i (&acc)[Mr][2],
+                                          const __m256i (&rowsum)[Mr]) {
+  visit_output_stage(call.p->out, [&]<QOut Type, bool NarrowShift, bool HighShift>() {
+    store_tile_as<Type, NarrowShift, HighShift, Mr, RowSum>(call, acc, rowsum);
+  });
 }
 
 // Runs the tile instantiation that matches the weights: row sums are needed only when the

@@ -12,6 +12,7 @@ namespace prunq::avx2 {
 
 struct Requant8 {
   __m256i mult, shift_even, shift_odd, round_even, round_odd;
+  __m256i mult_odd, hi_shift, hi_round;  // per 32-bit lane: mult >> 32; shift - 32, 2^(shift - 33) (high_shift)
   __m256 scale;
 };
 
@@ -25,6 +26,10 @@ inline Requant8 load_requant8(const OutputStage& os, int64_t n0) {
     __m256i one = _mm256_set1_epi64x(1);
     r.round_even = _mm256_sllv_epi64(one, _mm256_sub_epi64(r.shift_even, one));
     r.round_odd = _mm256_sllv_epi64(one, _mm256_sub_epi64(r.shift_odd, one));
+    r.mult_odd = _mm256_srli_epi64(r.mult, 32);
+    r.hi_shift = _mm256_sub_epi32(sh, _mm256_set1_epi32(32));
+    // Shifts below 33 give a negative count, which vpsllvd reads as >= 32: 0, unused then.
+    r.hi_round = _mm256_sllv_epi32(_mm256_set1_epi32(1), _mm256_sub_epi32(sh, _mm256_set1_epi32(33)));
   } else if (os.type == QOut::f32) {
     r.scale = _mm256_loadu_ps(os.dequant_scale.data() + n0);
   }
@@ -71,6 +76,44 @@ inline __m256i requantize8(bool narrow_shift, __m256i acc, const Requant8& r, co
   __m256i v = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
   if (narrow_shift) v = _mm256_min_epi32(_mm256_max_epi32(v, b.lo32), b.hi32);
   return _mm256_add_epi32(v, b.zp);
+}
+
+// requantize8 with the shift range known at compile time. HighShift (every shift >= 33, so
+// 2^(shift-1) is a multiple of 2^32): (p + 2^(shift-1)) >> shift == ((p >> 32) + 2^(shift-33)) >>
+// (shift-32) for the 64-bit product p, so only the products' high halves are needed and the shift
+// is a 32-bit one -- about half the instructions of the 64-bit path. HighShift implies NarrowShift.
+template <bool NarrowShift, bool HighShift>
+inline __m256i requantize8_as(__m256i acc, const Requant8& r, const OutBounds8& b) {
+  if constexpr (HighShift) {
+    const __m256i even = _mm256_mul_epi32(acc, r.mult);
+    const __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(acc, 32), r.mult_odd);
+    const __m256i hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+    const __m256i v = _mm256_srav_epi32(_mm256_add_epi32(hi, r.hi_round), r.hi_shift);
+    return _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(v, b.lo32), b.hi32), b.zp);
+  } else {
+    return requantize8(NarrowShift, acc, r, b);
+  }
+}
+
+// 16 requantized outputs (two vectors of 8, already clamped to the type's range, so the
+// saturating packs change nothing) as 16 bytes in order.
+template <QOut Type>
+inline __m128i pack_bytes16(__m256i lo, __m256i hi) {
+  const __m256i w = _mm256_packs_epi32(lo, hi);  // per 128-bit lane: lo 4, hi 4 (int16)
+  const __m256i b = Type == QOut::u8 ? _mm256_packus_epi16(w, w) : _mm256_packs_epi16(w, w);
+  // dwords 0, 4, 1, 5 hold lo 0-3, lo 4-7, hi 0-3, hi 4-7.
+  return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 5, 0, 4, 1, 5)));
+}
+
+// Stores the first n (1..16) bytes of v at p without touching the bytes after them.
+inline void store_bytes16(uint8_t* p, __m128i v, int n) {
+  if (n == 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
+    return;
+  }
+  alignas(16) uint8_t tmp[16];
+  _mm_store_si128(reinterpret_cast<__m128i*>(tmp), v);
+  std::memcpy(p, tmp, static_cast<size_t>(n));
 }
 
 // Writes the first n (1..8) outputs of 8 lanes at element `index` of the output array. The
