@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -130,6 +131,36 @@ inline bool have_onnxruntime_node(std::string* why) {
     return false;
   }
   return true;
+}
+
+inline void write_raw_f32(const Tensor& t, const std::string& path) {
+  Tensor c = t.contiguous();
+  std::ofstream(path, std::ios::binary).write(static_cast<const char*>(c.raw()), static_cast<std::streamsize>(c.nbytes()));
+}
+
+inline Tensor read_raw_f32(const std::string& path, const Shape& shape) {
+  Tensor t(DType::f32, shape);
+  std::ifstream in(path, std::ios::binary);
+  in.read(static_cast<char*>(t.raw()), static_cast<std::streamsize>(t.nbytes()));
+  EXPECT_TRUE(in.good()) << "short read of " << path;
+  return t;
+}
+
+inline std::string dims_arg(const Shape& s) {
+  std::string a;
+  for (size_t i = 0; i < s.size(); ++i) a += (i ? "x" : "") + std::to_string(s[i]);
+  return a;
+}
+
+// Runs `model` in ONNX Runtime on `x`; returns its first output (shape `out_shape`).
+inline Tensor run_onnxruntime(const std::string& model, const Tensor& x, const Shape& out_shape, const std::string& work) {
+  std::filesystem::create_directories(work);
+  write_raw_f32(x, work + "/input_0.f32");
+  const std::string cmd = "node " + std::string(PRUNQ_SOURCE_DIR) + "/tests/onnx/ort_run.js " + model + " " + work +
+                          " " + work + "/input_0.f32:" + dims_arg(x.shape()) + " > " + work + "/ort.log 2>&1";
+  int rc = std::system(cmd.c_str());
+  EXPECT_EQ(rc, 0) << "ONNX Runtime failed, see " << work << "/ort.log";
+  return read_raw_f32(work + "/output_0.f32", out_shape);
 }
 
 }  // namespace prunq::testing

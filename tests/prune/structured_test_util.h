@@ -13,6 +13,7 @@
 #include <set>
 
 #include "graph/builder.h"
+#include "io/data/dataset.h"
 #include "prune/structured.h"
 #include "prune/structured/dependency_groups.h"
 #include "runtime/executor.h"
@@ -98,6 +99,22 @@ inline std::map<std::string, std::set<int64_t>> silence_random_channels(Graph& g
   return chosen;
 }
 
+// n labelled 1x28x28 samples: class y is a bright column at x = 2y + 4 over faint noise, so a
+// few steps of training make progress and gradients are informative.
+inline Dataset column_dataset(int64_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  Dataset d;
+  d.images = Tensor(DType::f32, {n, 1, 28, 28});
+  d.labels = Tensor(DType::i64, {n});
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t y = static_cast<int64_t>(rng() % 10);
+    d.labels.data<int64_t>()[i] = y;
+    for (int64_t k = 0; k < 784; ++k) d.images.f32()[i * 784 + k] = 0.2f * u(rng) + (k % 28 == 2 * y + 4 ? 0.8f : 0.f);
+  }
+  return d;
+}
+
 inline Tensor run_model(const Graph& g, const Tensor& x) { return Executor(g).run({x})[0]; }
 
 inline double max_abs(const Tensor& t) {
@@ -110,7 +127,8 @@ inline double max_abs(const Tensor& t) {
 // silenced ones went and the outputs did not change. Returns the report.
 inline StructuredPruneReport expect_exact_pruning(Graph& g, StructuredMethod method, double ratio,
                                                   const Tensor& x, uint64_t seed = 1,
-                                                  ImportanceCriterion criterion = ImportanceCriterion::kL1) {
+                                                  ImportanceCriterion criterion = ImportanceCriterion::kL1,
+                                                  const Dataset* data = nullptr) {
   randomize_batchnorms(g, seed);
   std::map<std::string, std::set<int64_t>> silenced =
       silence_random_channels(g, method == StructuredMethod::kChannel, ratio, seed);
@@ -120,6 +138,7 @@ inline StructuredPruneReport expect_exact_pruning(Graph& g, StructuredMethod met
   o.method = method;
   o.ratio = ratio;
   o.criterion = criterion;
+  o.data = data;
   StructuredPruneReport r = prune_structured(g, o);
   EXPECT_FALSE(silenced.empty()) << "nothing to prune in the test graph";
   for (const PrunedGroup& pg : r.groups) {
