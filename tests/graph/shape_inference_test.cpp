@@ -33,6 +33,41 @@ TEST(ShapeInference, ReshapeReadsItsShapeFromAnInitializer) {
   EXPECT_EQ(g.value(y).type.shape, (Shape{-1, 24}));
 }
 
+// Quantization parameters flow from initializers and quantized inputs through the ops that only
+// move or clamp elements, and are dropped by ops that compute.
+TEST(ShapeInference, QuantizationParametersFlowThroughElementMoves) {
+  GraphBuilder b("q", 0);
+  ValueId x = b.input("x", DType::u8, {-1, 3, 4, 4});
+  b.graph().value(x).type.quant = per_tensor_quant(0.02f, 128);
+  Attributes pool;
+  pool.set("kernel_shape", std::vector<int64_t>{2, 2});
+  pool.set("strides", std::vector<int64_t>{2, 2});
+  ValueId p = b.op1("MaxPool", {x}, pool);
+  ValueId r = b.relu(p);
+  ValueId f = b.flatten(r);
+  QuantParams wq;
+  wq.scales = {0.1f, 0.2f};
+  wq.axis = 0;
+  ValueId w = b.constant("w", Tensor::zeros(DType::i8, {2, 12}).with_quant(make_quant(wq)));
+  Attributes perm;
+  perm.set("perm", std::vector<int64_t>{1, 0});
+  ValueId wt = b.op1("Transpose", {w}, perm);
+  Attributes to_f32;
+  to_f32.set("to", int64_t{1});
+  ValueId c = b.op1("Cast", {f}, to_f32);
+  b.output(c);
+  b.output(wt);
+  Graph g = b.finish();
+  EXPECT_EQ(g.value(p).type.str(), "u8[-1, 3, 2, 2] q(scale=0.02 zp=128)");
+  EXPECT_EQ(g.value(r).type.str(), "u8[-1, 3, 2, 2] q(scale=0.02 zp=128)");
+  EXPECT_EQ(g.value(f).type.str(), "u8[-1, 12] q(scale=0.02 zp=128)");
+  EXPECT_EQ(g.value(wt).type.str(), "i8[12, 2] q(axis 1: 2 scales, symmetric)");
+  EXPECT_EQ(g.value(c).type.str(), "f32[-1, 12]");
+  // The types computed from the initializer itself, not from a stale declaration.
+  g.value(w).type.quant = nullptr;
+  EXPECT_EQ(compute_value_types(g)[static_cast<size_t>(wt)].str(), "i8[12, 2] q(axis 1: 2 scales, symmetric)");
+}
+
 TEST(ShapeInference, DoesNotModifyTheGraphUnlessAsked) {
   Graph g;
   ValueId x = g.add_input("x", TensorType{DType::f32, {2, 3}, true});

@@ -34,10 +34,6 @@ const std::map<std::string, std::string>& skip_list() {
   static const std::map<std::string, std::string> skips = {
       {"test_identity_opt", "optional-typed values (Optional/Sequence types) are not tensors; prunq IR is tensors only"},
       {"test_identity_sequence", "sequence-typed values are not tensors; prunq IR is tensors only"},
-      {"test_clip_default_int8_inbounds", "integer Clip: prunq's Clip computes f32 only"},
-      {"test_clip_default_int8_max", "integer Clip: prunq's Clip computes f32 only"},
-      {"test_clip_default_int8_min", "integer Clip: prunq's Clip computes f32 only"},
-      {"test_maxpool_2d_uint8", "integer MaxPool: prunq's MaxPool computes f32 only"},
       {"test_batchnorm_epsilon_training_mode", "BatchNormalization training_mode=1 (batch statistics outputs) is "
                                                "not imported: models are imported in inference form"},
       {"test_batchnorm_example_training_mode", "BatchNormalization training_mode=1 (batch statistics outputs) is "

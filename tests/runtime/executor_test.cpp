@@ -2,6 +2,9 @@
 // of initializer storage with the graph, seeded dropout.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
+#include "core/quantize.h"
 #include "runtime/executor.h"
 #include "runtime/graph_helpers.h"
 
@@ -82,6 +85,33 @@ TEST(Executor, QuantizedInputsTakeTheirDeclaredParameters) {
               std::string::npos)
         << e.what();
   }
+}
+
+// A chain of element-moving ops on a quantized input runs on integers end to end and gives what
+// the float chain gives on the dequantized input, quantized once at the end.
+TEST(Executor, QuantizedChainMatchesTheFloatChain) {
+  auto build = [](DType dt, QuantPtr q) {
+    GraphBuilder b("chain", 0);
+    ValueId x = b.input("x", dt, {-1, 2, 4, 4});
+    b.graph().value(x).type.quant = q;
+    ValueId h = b.maxpool(x, 2, 2);
+    h = b.op1("Clip", {h, b.constant("lo", Tensor::scalar(-0.3f)), b.constant("hi", Tensor::scalar(0.9f))});
+    h = b.flatten(h);
+    Attributes cat;
+    cat.set("axis", int64_t{1});
+    b.output(b.op1("Concat", {h, b.relu(h)}, cat));
+    return b.finish();
+  };
+  const QuantPtr q = per_tensor_quant(0.01f, 120);
+  Tensor xq(DType::u8, {3, 2, 4, 4});
+  for (int64_t i = 0; i < xq.numel(); ++i) xq.data<uint8_t>()[i] = static_cast<uint8_t>(i * 37 % 256);
+  const Graph gq = build(DType::u8, q), gf = build(DType::f32, nullptr);  // executors keep a reference
+  Executor eq(gq), ef(gf);
+  Tensor yq = eq.run({xq})[0];
+  ASSERT_TRUE(same_quant(yq.quant(), q));
+  Tensor yf = ef.run({dequantize(xq.with_quant(q))})[0];
+  Tensor expected = quantize(yf, q, DType::u8);
+  EXPECT_EQ(std::memcmp(yq.raw(), expected.raw(), yq.nbytes()), 0);
 }
 
 TEST(Executor, InferenceFreesActivationsTrainingKeepsThem) {

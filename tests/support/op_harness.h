@@ -47,7 +47,7 @@ inline std::vector<TensorType> infer_types(const OpCase& c) {
   const Op& op = get_op(n);
   InferContext ictx{n, {}, {}, {}, {}};
   for (const Tensor& t : c.inputs) {
-    ictx.inputs.push_back(t.defined() ? TensorType{t.dtype(), t.shape(), true} : TensorType{});
+    ictx.inputs.push_back(t.defined() ? TensorType{t.dtype(), t.shape(), true, t.quant()} : TensorType{});
     ictx.present.push_back(t.defined());
     ictx.constants.push_back(t.defined() ? &t : nullptr);
   }
@@ -67,11 +67,15 @@ inline std::vector<Tensor> run_forward(const OpCase& c, NodeState* state_out = n
   for (const Tensor& t : c.inputs) ctx.inputs.push_back(t.defined() ? &t : nullptr);
   ctx.outputs.resize(size_t(c.num_outputs));
   op.forward(ctx);
-  // Shape inference must agree with what forward produced.
+  // Shape inference must agree with what forward produced, quantization parameters included.
   std::vector<TensorType> types = infer_types(c);
   for (size_t i = 0; i < ctx.outputs.size(); ++i) {
     if (!ctx.outputs[i].defined()) continue;
     EXPECT_EQ(types[i].dtype, ctx.outputs[i].dtype()) << c.op << " output " << i;
+    if (types[i].quant)
+      EXPECT_TRUE(same_quant(types[i].quant, ctx.outputs[i].quant()))
+          << c.op << " output " << i << ": inferred " << types[i].str() << ", forward gave ("
+          << quant_str(ctx.outputs[i].quant()) << ")";
     if (types[i].rank_known) {
       EXPECT_EQ(types[i].shape, ctx.outputs[i].shape()) << c.op << " output " << i << ": inferred "
                                                         << types[i].str() << " vs " << ctx.outputs[i].desc();

@@ -1,9 +1,13 @@
 // Clip (opset 11+): y = min(max(x, min), max) with min/max as optional one-element inputs 1 and 2
 // (opset 6 models carry them as attributes, which are honoured when the inputs are absent).
 // ReLU6 is Clip(x, 0, 6). The bounds are treated as constants: no gradient flows into them.
+// i8 / u8 inputs have an integer forward: plain integers are clamped to the integers inside
+// [min, max]; quantized ones get bounds in real units, converted to their quantized domain
+// (ops/quant/element_moves.h), and keep their parameters.
 #include <limits>
 
 #include "ops/elementwise/pointwise.h"
+#include "ops/quant/element_moves.h"
 
 namespace prunq {
 namespace {
@@ -29,7 +33,10 @@ class ClipOp final : public Op {
  public:
   std::string_view name() const override { return "Clip"; }
   void infer(InferContext& ctx) const override {
-    infer_like_input(ctx);
+    PRUNQ_CHECK(ctx.has(0), node_desc(ctx.node), ": input 0 is missing");
+    check_moves_dtype(ctx.node, ctx.inputs[0].dtype, "input");
+    infer_like_input(ctx, /*float_only=*/false);
+    ctx.outputs[0].quant = ctx.inputs[0].quant;
     for (size_t i = 1; i <= 2; ++i) {
       if (!ctx.has(i) || !ctx.inputs[i].rank_known) continue;
       const Shape& s = ctx.inputs[i].shape;
@@ -40,8 +47,13 @@ class ClipOp final : public Op {
     }
   }
   void forward(ForwardContext& ctx) const override {
-    Tensor x = require_f32(ctx.in(0), ctx.node);
+    check_moves_dtype(ctx.node, ctx.in(0).dtype(), "input");
     Bounds b = read_bounds(ctx.node, optional_input(ctx, 1), optional_input(ctx, 2));
+    if (is_int8_dtype(ctx.in(0).dtype())) {
+      ctx.outputs[0] = clamp_integers(ctx.in(0), b.lo, b.hi);
+      return;
+    }
+    Tensor x = require_f32(ctx.in(0), ctx.node);
     // min(max(x, lo), hi): when lo > hi every output is hi, as ONNX specifies.
     ctx.outputs[0] = map_f32(x, [b](float v) {
       float t = v < b.lo ? b.lo : v;

@@ -73,8 +73,9 @@ Tensor chain_f32(const Tensor& x, const Tensor& y, const Tensor& gy, D d) {
 //   explicit Fn(const Node&);                      reads and validates the node's attributes
 //   float value(float x) const;                    y = f(x)
 //   float derivative(float x, float y) const;      dy/dx, given x and y = f(x)
+// Ops with an integer form on top (Relu) derive from it and handle those inputs first.
 template <class Fn>
-class PointwiseOp final : public Op {
+class PointwiseOp : public Op {
  public:
   std::string_view name() const override { return Fn::kName; }
   void infer(InferContext& ctx) const override {

@@ -1,6 +1,9 @@
 // ONNX MaxPool (1-D and 2-D): kernel_shape, strides, pads, dilations, auto_pad, ceil_mode and
 // the optional Indices output (flattened NCHW index, or column-major per plane with
 // storage_order 1). Backward routes each output gradient to the input element that won.
+// f32, i8 and u8 (ONNX allows both integer types); a quantized input keeps its parameters (per
+// tensor, per N or per channel): scales are positive, so the largest integer is the largest real
+// value. Integers have a forward only.
 #include <limits>
 
 #include "core/error.h"
@@ -8,22 +11,25 @@
 #include "ops/nn/nn_util.h"
 #include "ops/nn/pool_shape.h"
 #include "ops/op.h"
+#include "ops/quant/element_moves.h"
 
 namespace prunq {
 namespace {
 using namespace nn;
 
 // y[p, o] = max over the window; argmax[p, o] = index within the input plane (-1 when the window
-// lies entirely in padding, in which case y is -inf).
-void max_pool_2d(const PoolRun& r, const float* x, float* y, int32_t* argmax) {
+// lies entirely in padding, in which case y is -inf, or the lowest integer).
+template <class T>
+void max_pool_2d(const PoolRun& r, const T* x, T* y, int32_t* argmax) {
   const Window2d& w = r.w;
   const int64_t plane = w.ih * w.iw, out_plane = w.oh * w.ow;
   parallel_for(r.planes, [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
-      const float* src = x + p * plane;
+      const T* src = x + p * plane;
       for (int64_t oy = 0; oy < w.oh; ++oy)
         for (int64_t ox = 0; ox < w.ow; ++ox) {
-          float best = -std::numeric_limits<float>::infinity();
+          T best = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
+                                                        : std::numeric_limits<T>::lowest();
           int64_t arg = -1;
           for (int64_t i = 0; i < w.kh; ++i) {
             const int64_t iy = oy * w.sh - w.pt + i * w.dh;
@@ -31,7 +37,7 @@ void max_pool_2d(const PoolRun& r, const float* x, float* y, int32_t* argmax) {
             for (int64_t j = 0; j < w.kw; ++j) {
               const int64_t ix = ox * w.sw - w.pl + j * w.dw;
               if (ix < 0 || ix >= w.iw) continue;
-              const float v = src[iy * w.iw + ix];
+              const T v = src[iy * w.iw + ix];
               if (arg < 0 || v > best) {
                 best = v;
                 arg = iy * w.iw + ix;
@@ -52,23 +58,30 @@ class MaxPoolOp final : public Op {
 
   void infer(InferContext& ctx) const override {
     const TensorType& x = ctx.inputs.at(0);
-    check_f32_type(ctx.node, x, "input X");
+    check_moves_dtype(ctx.node, x.dtype, "input X");
+    const QuantPtr q = pooled_quant(ctx.node, x.quant);
     if (!x.rank_known) {
-      ctx.outputs.at(0) = TensorType{DType::f32, {}, false};
+      ctx.outputs.at(0) = TensorType{x.dtype, {}, false, q};
       if (ctx.outputs.size() > 1) ctx.outputs[1] = TensorType{DType::i64, {}, false};
       return;
     }
     const Shape out = pool_shape(ctx.node, x.shape).output;
-    ctx.outputs.at(0) = TensorType{DType::f32, out, true};
+    ctx.outputs.at(0) = TensorType{x.dtype, out, true, q};
     if (ctx.outputs.size() > 1) ctx.outputs[1] = TensorType{DType::i64, out, true};
   }
 
   void forward(ForwardContext& ctx) const override {
-    const Tensor x = f32_input(ctx.node, ctx.in(0), "input X");
+    const Tensor x = ctx.in(0).contiguous();
+    check_moves_dtype(ctx.node, x.dtype(), "input X");
     const PoolRun r = plan_pool(ctx.node, x.shape());
-    Tensor y(DType::f32, r.output);
+    Tensor y(x.dtype(), r.output);
     Tensor argmax(DType::i32, r.output);
-    max_pool_2d(r, x.f32(), y.f32(), argmax.data<int32_t>());
+    switch (x.dtype()) {
+      case DType::i8: max_pool_2d(r, x.data<int8_t>(), y.data<int8_t>(), argmax.data<int32_t>()); break;
+      case DType::u8: max_pool_2d(r, x.data<uint8_t>(), y.data<uint8_t>(), argmax.data<int32_t>()); break;
+      default: max_pool_2d(r, x.f32(), y.f32(), argmax.data<int32_t>()); break;
+    }
+    if (x.quantized()) y.set_quant(pooled_quant(ctx.node, x.quant()));
     ctx.outputs.at(0) = y;
     if (ctx.outputs.size() > 1 && ctx.node.outputs.size() > 1 && ctx.node.outputs[1] != kNoValue)
       ctx.outputs[1] = indices_output(ctx.node, r, argmax);
@@ -111,6 +124,11 @@ class MaxPoolOp final : public Op {
   }
 
  private:
+  // Windows stay within one (n, c) plane: parameters along N or C survive, spatial ones do not.
+  static QuantPtr pooled_quant(const Node& node, const QuantPtr& q) {
+    return moved_quant(node, q, [](int64_t axis) { return axis <= 1 ? std::optional<int64_t>(axis) : std::nullopt; });
+  }
+
   static Tensor indices_output(const Node& node, const PoolRun& r, const Tensor& argmax) {
     const int64_t storage_order = node.attrs.get_int("storage_order", 0);
     PRUNQ_CHECK(storage_order == 0 || storage_order == 1, where(node), ": storage_order must be 0 or 1, got ",

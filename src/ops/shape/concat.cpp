@@ -1,9 +1,13 @@
 // Concat: joins inputs along `axis` (required, may be negative). All inputs share dtype and rank,
-// and every dim but the axis. Any dtype: each input contributes one contiguous slab of bytes per
-// outer index, so forward is a series of memcpys; backward cuts the gradient into the same slabs.
+// and every dim but the axis. Any whole-byte dtype: each input contributes one contiguous slab of
+// bytes per outer index, so forward is a series of memcpys; backward cuts the gradient into the
+// same slabs. Quantized inputs must all carry the same parameters (per tensor, or per channel on
+// another axis than the concatenated one), which the output keeps; differently quantized inputs
+// need prunq's QConcat, which requantizes.
 #include <cstring>
 
 #include "ops/elementwise/pointwise.h"
+#include "ops/quant/element_moves.h"
 #include "ops/shape/shape_util.h"
 
 namespace prunq {
@@ -34,6 +38,19 @@ Slabs slabs_for(const std::vector<Shape>& shapes, size_t axis, size_t elem_size)
   return s;
 }
 
+// The output's parameters: input 0's, which every input must share.
+QuantPtr concat_quant(const Node& node, const std::vector<QuantPtr>& quants, int64_t axis) {
+  for (size_t k = 1; k < quants.size(); ++k)
+    PRUNQ_CHECK(same_quant(quants[k], quants[0]), node_desc(node), ": input ", k, " is quantized as (",
+                quants[k] ? quants[k]->str() : "none", "), input 0 as (", quants[0] ? quants[0]->str() : "none",
+                "); Concat joins equally quantized inputs only (QConcat requantizes)");
+  const QuantPtr& q = quants.empty() ? nullptr : quants[0];
+  PRUNQ_CHECK(!q || q->per_tensor() || (axis >= 0 && q->axis != axis && (q->group_size == 0 || q->group_axis != axis)),
+              node_desc(node), ": inputs are quantized per channel (", quant_str(q),
+              ") along the concatenated axis ", axis);
+  return q;
+}
+
 class ConcatOp final : public Op {
  public:
   std::string_view name() const override { return "Concat"; }
@@ -42,19 +59,25 @@ class ConcatOp final : public Op {
     const Node& node = ctx.node;
     PRUNQ_CHECK(!ctx.inputs.empty(), node_desc(node), ": needs at least one input");
     TensorType out{ctx.inputs[0].dtype, {}, true};
+    PRUNQ_CHECK(!is_packed(out.dtype), node_desc(node), ": ", dtype_name(out.dtype),
+                " is packed; Concat joins whole-byte elements");
+    std::vector<QuantPtr> quants;
     for (size_t k = 0; k < ctx.inputs.size(); ++k) {
       PRUNQ_CHECK(ctx.has(k), node_desc(node), ": input ", k, " is missing");
+      quants.push_back(ctx.inputs[k].quant);
       const TensorType& t = ctx.inputs[k];
       PRUNQ_CHECK(t.dtype == out.dtype, node_desc(node), ": input ", k, " is ", t.str(), ", input 0 is ",
                   ctx.inputs[0].str());
       out.rank_known = out.rank_known && t.rank_known;
     }
     if (!out.rank_known) {
+      out.quant = concat_quant(node, quants, -1);
       ctx.outputs[0] = out;
       return;
     }
     const size_t rank = ctx.inputs[0].shape.size();
     const size_t axis = size_t(concat_axis(node, rank));
+    out.quant = concat_quant(node, quants, int64_t(axis));
     out.shape = ctx.inputs[0].shape;
     out.shape[axis] = 0;
     for (size_t k = 0; k < ctx.inputs.size(); ++k) {
@@ -98,6 +121,9 @@ class ConcatOp final : public Op {
       out_shape[axis] += shapes[k][axis];
     }
     Tensor out(xs[0].dtype(), out_shape);
+    std::vector<QuantPtr> quants;
+    for (const Tensor& x : xs) quants.push_back(x.quant());
+    if (QuantPtr q = concat_quant(node, quants, int64_t(axis))) out.set_quant(q);
     const Slabs s = slabs_for(shapes, axis, dtype_size(out.dtype()));
     char* dst = static_cast<char*>(out.raw());
     parallel_for(s.outer, [&](int64_t o0, int64_t o1) {

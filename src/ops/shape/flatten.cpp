@@ -1,6 +1,8 @@
 // Flatten: [d0 .. d(axis-1), d(axis) .. dn] -> [d0 * .. * d(axis-1), d(axis) * .. * dn], axis in
-// [-r, r], default 1. Any dtype; the output is a view of the input's storage.
+// [-r, r], default 1. Any dtype; the output is a view of the input's storage and keeps its
+// quantization.
 #include "ops/elementwise/pointwise.h"
+#include "ops/quant/element_moves.h"
 #include "ops/shape/shape_util.h"
 
 namespace prunq {
@@ -22,16 +24,17 @@ class FlattenOp final : public Op {
     const TensorType& t = ctx.inputs[0];
     if (!t.rank_known) {  // still always rank 2
       ctx.outputs[0] = TensorType{t.dtype, {-1, -1}, true};
-      return;
+    } else {
+      size_t axis = flatten_axis(ctx.node, t.shape.size());
+      ctx.outputs[0].shape = {dims_product(t.shape, 0, axis), dims_product(t.shape, axis, t.shape.size())};
     }
-    size_t axis = flatten_axis(ctx.node, t.shape.size());
-    ctx.outputs[0].shape = {dims_product(t.shape, 0, axis), dims_product(t.shape, axis, t.shape.size())};
+    ctx.outputs[0].quant = reshaped_quant(ctx.node, t.quant, t.shape, ctx.outputs[0].shape);
   }
   void forward(ForwardContext& ctx) const override {
     const Tensor& x = ctx.in(0);
     size_t axis = flatten_axis(ctx.node, x.shape().size());
     const Shape& s = x.shape();
-    ctx.outputs[0] = x.contiguous().reshape({dims_product(s, 0, axis), dims_product(s, axis, s.size())});
+    ctx.outputs[0] = reshaped_view(ctx.node, x, {dims_product(s, 0, axis), dims_product(s, axis, s.size())});
   }
   bool has_backward() const override { return true; }
   void backward(BackwardContext& ctx) const override {

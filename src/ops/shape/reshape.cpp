@@ -2,8 +2,10 @@
 // that position (unless allowzero=1, where 0 is a real zero-size dim), one -1 is inferred from the
 // element count. Shape inference needs the shape input as a constant; with an unknown batch it
 // still resolves -1 when the unknown dims are copied through by 0 (e.g. [-1,64,7,7] -> [0,-1]
-// gives [-1, 3136]), else leaves it -1. Any dtype; the output is a view of the input's storage.
+// gives [-1, 3136]), else leaves it -1. Any dtype; the output is a view of the input's storage
+// and keeps its quantization (a per-channel axis must survive whole, see ops/quant/element_moves.h).
 #include "ops/elementwise/pointwise.h"
+#include "ops/quant/element_moves.h"
 #include "ops/shape/reshape_like.h"
 #include "ops/shape/shape_util.h"
 
@@ -76,20 +78,21 @@ class ReshapeOp final : public ReshapeLikeOp {
           if (d == -1 || (d == 0 && !allowzero)) d = -1;
         ctx.outputs[0] = TensorType{x.dtype, s, true};
       }
-      return;
+    } else {
+      // Shape computed at run time: the rank is known when the shape input's length is.
+      const TensorType& st = ctx.inputs[1];
+      if (st.rank_known && st.shape.size() == 1 && st.shape[0] >= 0)
+        ctx.outputs[0] = TensorType{x.dtype, Shape(size_t(st.shape[0]), -1), true};
+      else
+        ctx.outputs[0] = TensorType{x.dtype, {}, false};
     }
-    // Shape computed at run time: the rank is known when the shape input's length is.
-    const TensorType& st = ctx.inputs[1];
-    if (st.rank_known && st.shape.size() == 1 && st.shape[0] >= 0)
-      ctx.outputs[0] = TensorType{x.dtype, Shape(size_t(st.shape[0]), -1), true};
-    else
-      ctx.outputs[0] = TensorType{x.dtype, {}, false};
+    ctx.outputs[0].quant = reshaped_quant(ctx.node, x.quant, x.shape, ctx.outputs[0].shape);
   }
   void forward(ForwardContext& ctx) const override {
     const Tensor& x = ctx.in(0);
     std::vector<int64_t> spec = read_int_list(ctx.in(1), ctx.node, "shape");
     Shape out = resolve_shape(x.shape(), spec, ctx.attrs().get_int("allowzero", 0) != 0, ctx.node);
-    ctx.outputs[0] = x.contiguous().reshape(out);
+    ctx.outputs[0] = reshaped_view(ctx.node, x, out);
   }
 };
 

@@ -1,9 +1,11 @@
 // Squeeze and Unsqueeze (opset 13: axes as optional/required int64 input 1; opset < 13 models
 // carry an `axes` attribute, honoured when the input is absent). Squeeze without axes removes
-// every size-1 dim. Any dtype; outputs are views of the input's storage.
+// every size-1 dim. Any dtype; outputs are views of the input's storage and keep its
+// quantization.
 #include <optional>
 
 #include "ops/elementwise/pointwise.h"
+#include "ops/quant/element_moves.h"
 #include "ops/shape/reshape_like.h"
 #include "ops/shape/shape_util.h"
 
@@ -68,6 +70,10 @@ class SqueezeOp final : public ReshapeLikeOp {
  public:
   std::string_view name() const override { return "Squeeze"; }
   void infer(InferContext& ctx) const override {
+    infer_shape(ctx);
+    ctx.outputs[0].quant = reshaped_quant(ctx.node, ctx.inputs[0].quant, ctx.inputs[0].shape, ctx.outputs[0].shape);
+  }
+  void infer_shape(InferContext& ctx) const {
     infer_like_input(ctx, /*float_only=*/false);
     const TensorType& x = ctx.inputs[0];
     TensorType& out = ctx.outputs[0];
@@ -88,7 +94,7 @@ class SqueezeOp final : public ReshapeLikeOp {
   void forward(ForwardContext& ctx) const override {
     const Tensor& x = ctx.in(0);
     Shape s = squeeze_shape(x.shape(), given_axes(ctx.node, ctx.has(1) ? ctx.inputs[1] : nullptr), ctx.node);
-    ctx.outputs[0] = x.contiguous().reshape(s);
+    ctx.outputs[0] = reshaped_view(ctx.node, x, s);
   }
 };
 
@@ -96,6 +102,10 @@ class UnsqueezeOp final : public ReshapeLikeOp {
  public:
   std::string_view name() const override { return "Unsqueeze"; }
   void infer(InferContext& ctx) const override {
+    infer_shape(ctx);
+    ctx.outputs[0].quant = reshaped_quant(ctx.node, ctx.inputs[0].quant, ctx.inputs[0].shape, ctx.outputs[0].shape);
+  }
+  void infer_shape(InferContext& ctx) const {
     infer_like_input(ctx, /*float_only=*/false);
     const TensorType& x = ctx.inputs[0];
     TensorType& out = ctx.outputs[0];
@@ -114,7 +124,7 @@ class UnsqueezeOp final : public ReshapeLikeOp {
     const Tensor& x = ctx.in(0);
     std::optional<std::vector<int64_t>> axes = given_axes(ctx.node, ctx.has(1) ? ctx.inputs[1] : nullptr);
     PRUNQ_CHECK(axes, node_desc(ctx.node), ": axes are required");
-    ctx.outputs[0] = x.contiguous().reshape(unsqueeze_shape(x.shape(), *axes, ctx.node));
+    ctx.outputs[0] = reshaped_view(ctx.node, x, unsqueeze_shape(x.shape(), *axes, ctx.node));
   }
 };
 

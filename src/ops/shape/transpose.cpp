@@ -1,5 +1,6 @@
-// Transpose: out dim i is input dim perm[i] (default: reversed dims). Any dtype; elements are moved
-// as raw 1/2/4/8-byte words. The permutation is first collapsed (size-1 dims dropped, dims that
+// Transpose: out dim i is input dim perm[i] (default: reversed dims). Any whole-byte dtype
+// (packed i4 is refused); elements are moved as raw 1/2/4/8-byte words. A quantized input's
+// parameters stay, a per-channel axis moving to its new position. The permutation is first collapsed (size-1 dims dropped, dims that
 // stay adjacent merged), then one of three loops runs: contiguous row copies, batched 2-D tile
 // transposes (NCHW <-> NHWC, matrix transposes), or a strided gather for what remains.
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <numeric>
 
 #include "ops/elementwise/pointwise.h"
+#include "ops/quant/element_moves.h"
 #include "ops/shape/shape_util.h"
 
 namespace prunq {
@@ -107,6 +109,15 @@ void permute(const T* in, T* out, const Walk& w) {
   }, std::max<int64_t>(1, kElementwiseGrain / last));
 }
 
+// Output position of each input axis.
+std::function<std::optional<int64_t>(int64_t)> moved_axes(const std::vector<int64_t>& perm) {
+  return [perm](int64_t axis) -> std::optional<int64_t> {
+    for (size_t i = 0; i < perm.size(); ++i)
+      if (perm[i] == axis) return static_cast<int64_t>(i);
+    return std::nullopt;
+  };
+}
+
 Tensor transpose(const Tensor& x, const std::vector<int64_t>& perm) {
   Shape out_shape(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) out_shape[i] = x.shape()[size_t(perm[i])];
@@ -129,13 +140,19 @@ class TransposeOp final : public Op {
   void infer(InferContext& ctx) const override {
     infer_like_input(ctx, /*float_only=*/false);
     const TensorType& t = ctx.inputs[0];
-    if (!t.rank_known) return;
-    std::vector<int64_t> perm = get_perm(ctx.node, t.shape.size());
+    PRUNQ_CHECK(!is_packed(t.dtype), node_desc(ctx.node), ": ", dtype_name(t.dtype),
+                " is packed; Transpose moves whole-byte elements");
+    std::vector<int64_t> perm;  // empty while the rank is unknown: no axis can be followed
+    if (t.rank_known) perm = get_perm(ctx.node, t.shape.size());
     for (size_t i = 0; i < perm.size(); ++i) ctx.outputs[0].shape[i] = t.shape[size_t(perm[i])];
+    ctx.outputs[0].quant = moved_quant(ctx.node, t.quant, moved_axes(perm));
   }
   void forward(ForwardContext& ctx) const override {
     const Tensor& x = ctx.in(0);
-    ctx.outputs[0] = transpose(x, get_perm(ctx.node, x.shape().size()));
+    const std::vector<int64_t> perm = get_perm(ctx.node, x.shape().size());
+    Tensor y = transpose(x, perm);
+    if (x.quantized()) y.set_quant(moved_quant(ctx.node, x.quant(), moved_axes(perm)));
+    ctx.outputs[0] = y;
   }
   bool has_backward() const override { return true; }
   void backward(BackwardContext& ctx) const override {
