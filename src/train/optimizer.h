@@ -1,6 +1,10 @@
 // Optimisers update a graph's trainable initializers in place from a map of gradients (as
-// Executor::backward returns them). After every step each trainable initializer with a pruning
-// mask is multiplied by it again, so pruned weights stay exactly zero while fine-tuning.
+// Executor::backward returns them). Pruning masks (Initializer::mask) hold through any training:
+// a masked parameter's gradient is multiplied by its mask before the update, the parameter after
+// it, and so is every per-parameter state tensor (momentum, Adam's moments). Pruned weights,
+// their gradients and their optimiser state therefore stay exactly zero, also when a mask is set
+// or tightened between steps (gradual pruning), where the state of newly pruned weights is
+// cleared at the next step instead of pushing them on.
 // Semantics follow PyTorch's torch.optim (SGD, Adam, AdamW), so recipes carry over.
 #pragma once
 #include <cstdint>
@@ -22,6 +26,9 @@ class Optimizer {
   // parameters whose .grad is None); gradients of non-trainable values are an Error.
   void step(const std::map<ValueId, Tensor>& grads, float lr);
   int64_t steps_taken() const { return steps_; }
+  // Per-parameter state `slot` (0: SGD momentum / Adam's first moment, 1: Adam's second moment),
+  // nullptr before the parameter's first update. For checks and tests.
+  const Tensor* state_of(ValueId id, int slot) const;
   Graph& graph() { return graph_; }
 
  protected:
@@ -33,6 +40,9 @@ class Optimizer {
   Tensor& state(ValueId id, int slot, const Shape& shape, bool* fresh = nullptr);
 
  private:
+  // Zeroes the state entries of masked parameters where their mask is zero.
+  void mask_state();
+
   Graph& graph_;
   int64_t steps_ = 0;
   std::map<std::pair<ValueId, int>, Tensor> state_;
@@ -40,6 +50,11 @@ class Optimizer {
 
 // Multiplies every trainable initializer that has a mask by it (shape mismatches are an Error).
 void apply_masks(Graph& graph);
+
+// Multiplies, in place, the gradient of every masked trainable initializer by its mask. The
+// trainer calls it before gradient callbacks and clipping so both see the gradient that is
+// applied (pruned weights contribute nothing to the global norm).
+void mask_gradients(const Graph& graph, std::map<ValueId, Tensor>& grads);
 
 struct OptimizerConfig {
   std::string kind = "adam";   // "sgd", "adam" or "adamw"

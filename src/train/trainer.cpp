@@ -128,6 +128,7 @@ std::vector<EpochStats> Trainer::fit(const Dataset& train, const Dataset* valida
       sync_parameters();
       std::vector<Tensor> out = exec.run({b.images, b.labels}, true);
       std::map<ValueId, Tensor> grads = exec.backward(train_.loss);
+      mask_gradients(model_, grads);
       for (auto& cb : callbacks_) cb->on_gradients(*this, grads);
 
       StepInfo info;

@@ -9,7 +9,8 @@
 // reaches >= 91.5% test accuracy (measured: 89.96% / 92.01% / 92.65% after epochs 1 / 2 / 3 with
 // `bench_train_epoch --epochs 3 --schedule cosine --eval`).
 //
-// Callbacks are where pruning and QAT plug in: on_gradients may edit gradients before the step,
+// Callbacks are where pruning and QAT plug in: on_gradients may edit gradients before the step
+// (they arrive already multiplied by the pruning masks),
 // on_step_end runs after the optimiser and mask re-application (a pruning schedule updates
 // Initializer::mask there), and request_stop() ends training after the current epoch.
 #pragma once
