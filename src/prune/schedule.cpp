@@ -37,6 +37,7 @@ void GradualPruning::prune_to(Graph& g, int64_t step, double sparsity) {
 
 void GradualPruning::on_step_end(Trainer& t, const StepInfo& info) {
   if (done_ || info.step < s_.begin_step) return;
+  const size_t before = events_.size();
   // Pruning events sit on the grid begin + k * frequency; the last one is end_step itself.
   const bool on_grid = (info.step - s_.begin_step) % s_.frequency == 0;
   if (info.step >= s_.end_step) {
@@ -46,6 +47,7 @@ void GradualPruning::on_step_end(Trainer& t, const StepInfo& info) {
     prune_to(t.model(), info.step, cubic_sparsity(info.step, s_.begin_step, s_.end_step, s_.initial_sparsity,
                                                  s_.final_sparsity));
   }
+  if (events_.size() != before) t.optimizer().mask_state();  // no momentum left for what was just removed
 }
 
 void GradualPruning::on_train_end(Trainer& t) {
@@ -64,7 +66,9 @@ ThresholdPruning::ThresholdPruning(std::vector<PrunableWeight> pool, ThresholdSc
 }
 
 void ThresholdPruning::on_step_end(Trainer& t, const StepInfo& info) {
-  if (info.step >= s_.begin_step && (info.step - s_.begin_step) % s_.frequency == 0) check(t.model());
+  if (info.step < s_.begin_step || (info.step - s_.begin_step) % s_.frequency != 0) return;
+  check(t.model());
+  t.optimizer().mask_state();
 }
 
 void ThresholdPruning::check(Graph& g) {

@@ -2,9 +2,9 @@
 // Executor::backward returns them). Pruning masks (Initializer::mask) hold through any training:
 // a masked parameter's gradient is multiplied by its mask before the update, the parameter after
 // it, and so is every per-parameter state tensor (momentum, Adam's moments). Pruned weights,
-// their gradients and their optimiser state therefore stay exactly zero, also when a mask is set
-// or tightened between steps (gradual pruning), where the state of newly pruned weights is
-// cleared at the next step instead of pushing them on.
+// their gradients and their optimiser state therefore stay exactly zero. A mask set or tightened
+// between steps (gradual pruning) clears the state of the newly pruned weights at the next step
+// at the latest, or at once through mask_state().
 // Semantics follow PyTorch's torch.optim (SGD, Adam, AdamW), so recipes carry over.
 #pragma once
 #include <cstdint>
@@ -29,6 +29,9 @@ class Optimizer {
   // Per-parameter state `slot` (0: SGD momentum / Adam's first moment, 1: Adam's second moment),
   // nullptr before the parameter's first update. For checks and tests.
   const Tensor* state_of(ValueId id, int slot) const;
+  // Zeroes the state entries of masked parameters where their mask is zero. step() does it
+  // after every update; a pruning schedule that tightens masks between steps calls it at once.
+  void mask_state();
   Graph& graph() { return graph_; }
 
  protected:
@@ -40,9 +43,6 @@ class Optimizer {
   Tensor& state(ValueId id, int slot, const Shape& shape, bool* fresh = nullptr);
 
  private:
-  // Zeroes the state entries of masked parameters where their mask is zero.
-  void mask_state();
-
   Graph& graph_;
   int64_t steps_ = 0;
   std::map<std::pair<ValueId, int>, Tensor> state_;
