@@ -123,6 +123,16 @@ PruneScope parse_prune_scope(const std::string& s) {
 
 const char* prune_scope_name(PruneScope s) { return s == PruneScope::kLayer ? "layer" : "global"; }
 
+SparsityTarget ramped_target(const SparsityTarget& final, double sparsity) {
+  SparsityTarget t = final;
+  t.sparsity = sparsity;
+  if (sparsity >= final.sparsity) return t;
+  // ln(1 - s) / ln(1 - S): 0 at s = 0, 1 at s = S; S = 1 ramps against a density floor of 1e-12.
+  const double e = std::log1p(-std::min(sparsity, 1 - 1e-12)) / std::log1p(-std::min(final.sparsity, 1 - 1e-12));
+  for (auto& [pattern, f] : t.layer_sparsity) f = 1.0 - std::pow(1.0 - std::min(f, 1 - 1e-12), e);
+  return t;
+}
+
 void validate_target(const SparsityTarget& t, const std::vector<PrunableWeight>& pool) {
   auto check_fraction = [](double v, const std::string& what) {
     PRUNQ_CHECK(std::isfinite(v) && v >= 0 && v <= 1, "prune: ", what, " must be in [0, 1], got ", v);

@@ -55,6 +55,12 @@ struct PruneResult {
   double sparsity() const { return numel ? double(pruned) / double(numel) : 0.0; }
 };
 
+// The target on the way to `final` when the pool as a whole is at `sparsity` (iterative rounds,
+// gradual and SynFlow steps): fixed per-layer fractions ramp at the same rate in log density,
+// 1 - (1 - f)^e with e = ln(1 - sparsity) / ln(1 - final.sparsity), so each reaches its own
+// final value together with the pool. Caps stay as they are.
+SparsityTarget ramped_target(const SparsityTarget& final, double sparsity);
+
 // Checks the target (fractions in [0, 1], patterns naming some layer of `pool`); Error otherwise.
 void validate_target(const SparsityTarget& t, const std::vector<PrunableWeight>& pool);
 

@@ -165,12 +165,8 @@ PruneResult prune_synflow(Graph& graph, const std::vector<PrunableWeight>& pool,
   const double density = 1.0 - target.sparsity;
   PruneResult r = current_sparsity(graph, pool);
   for (int64_t k = 1; k <= o.iterations; ++k) {
-    SparsityTarget step = target;
-    step.sparsity = k == o.iterations ? target.sparsity : 1.0 - std::pow(density, double(k) / double(o.iterations));
-    // Fixed per-layer fractions ramp with the global one, so every step is reachable.
-    for (auto& [pattern, s] : step.layer_sparsity)
-      s = k == o.iterations ? s : 1.0 - std::pow(1.0 - s, double(k) / double(o.iterations));
-    r = prune_by_scores(graph, pool, scorer.score(graph), step);
+    const double s = k == o.iterations ? target.sparsity : 1.0 - std::pow(density, double(k) / double(o.iterations));
+    r = prune_by_scores(graph, pool, scorer.score(graph), ramped_target(target, s));
   }
   return r;
 }

@@ -156,6 +156,18 @@ TEST(PruneSelect, BadTargetsAndScoresAreErrors) {
   EXPECT_THROW(parse_prune_scope("local"), Error);
 }
 
+TEST(PruneSelect, RampedTargetsReachEveryFixedFractionWithThePool) {
+  SparsityTarget final;
+  final.sparsity = 0.9;
+  final.layer_sparsity = {{"a", 0.99}, {"b", 0.0}, {"c", 0.9}};
+  const SparsityTarget half = ramped_target(final, 1 - std::sqrt(0.1));  // half way in log density
+  EXPECT_NEAR(half.layer_sparsity[0].second, 0.9, 1e-9);
+  EXPECT_NEAR(half.layer_sparsity[1].second, 0.0, 1e-12);
+  EXPECT_NEAR(half.layer_sparsity[2].second, half.sparsity, 1e-9);
+  EXPECT_NEAR(ramped_target(final, 0).layer_sparsity[0].second, 0, 1e-12);
+  EXPECT_EQ(ramped_target(final, 0.9).layer_sparsity[0].second, 0.99);
+}
+
 TEST(PruneSelect, SparsityOfAModelSavedWithoutMasksComesFromItsZeros) {
   Initializer init;
   init.data = Tensor::from_vector({4}, {0.f, 1.f, 0.f, 2.f});

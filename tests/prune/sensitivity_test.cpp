@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "prune/sensitivity.h"
+#include "prune/sensitivity_json.h"
 #include "prune_fixtures.h"
 #include "support/error_of.h"
 
@@ -76,6 +77,25 @@ TEST(PruneSensitivity, AllocationBelowTheFreeSparsityScalesDownAndBeyondTheCurve
   const SparsityAllocation c = allocate_sparsity(handmade(), 0.5, 0.5);
   EXPECT_NEAR(c.layers[0].sparsity, 0.5, 1e-9);
   EXPECT_NEAR(c.layers[1].sparsity, 0.5, 1e-6);
+}
+
+TEST(PruneSensitivity, ReportsRoundTripThroughJsonAndBadFilesAreErrors) {
+  const SensitivityReport r = handmade();
+  const SensitivityReport back = sensitivity_from_json(parse_json(json_text(sensitivity_to_json(r)), "s.json"), "s.json");
+  ASSERT_EQ(back.layers.size(), 2u);
+  EXPECT_EQ(back.layers[1].layer, "fragile");
+  EXPECT_EQ(back.layers[1].numel, 1000);
+  EXPECT_EQ(back.layers[1].points.size(), 9u);
+  EXPECT_DOUBLE_EQ(back.layers[1].points[4].accuracy, r.layers[1].points[4].accuracy);
+  EXPECT_NEAR(allocate_sparsity(back, 0.7).achieved, 0.7, 1e-9);
+  Json bad = sensitivity_to_json(r);
+  bad["layers"][0].erase("weights");
+  EXPECT_NE(testing::error_of([&] { sensitivity_from_json(bad, "s.json"); }).find("s.json layer 'robust': missing \"weights\""),
+            std::string::npos);
+  bad = sensitivity_to_json(r);
+  bad["layers"][1]["points"][2]["sparsity"] = 0.05;
+  EXPECT_NE(testing::error_of([&] { sensitivity_from_json(bad, "s.json"); }).find("increasing"), std::string::npos);
+  EXPECT_EQ(allocation_to_json(allocate_sparsity(r, 0.7))["layers"].size(), 2u);
 }
 
 }  // namespace
