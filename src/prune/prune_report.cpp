@@ -50,7 +50,7 @@ void add(LayerFigures& a, const LayerFigures& b) {
 
 std::string human(int64_t v) {
   char buf[32];
-  if (v >= 10'000'000) std::snprintf(buf, sizeof buf, "%.1fM", double(v) / 1e6);
+  if (v >= 1'000'000) std::snprintf(buf, sizeof buf, "%.2fM", double(v) / 1e6);
   else if (v >= 10'000) std::snprintf(buf, sizeof buf, "%.1fK", double(v) / 1e3);
   else std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
   return buf;
@@ -85,7 +85,7 @@ PruneComparison compare_pruning(const Graph& before, const Graph& after) {
 std::string format_prune_comparison(const PruneComparison& c) {
   std::string s;
   char line[320];
-  std::snprintf(line, sizeof line, "%-24s %-10s %17s %19s %19s %19s\n", "layer", "op", "sparsity", "params (nonzero)",
+  std::snprintf(line, sizeof line, "%-20s %-18s %17s %19s %19s %19s\n", "layer", "op", "sparsity", "params (nonzero)",
                 "MACs", "bytes (dense)");
   s += line;
   auto row = [&](const LayerComparison& l) {
@@ -95,7 +95,7 @@ std::string format_prune_comparison(const PruneComparison& c) {
                   l.removed ? "removed" : human(l.after.nonzero).c_str());
     std::snprintf(ma, sizeof ma, "%s -> %s", human(l.before.macs).c_str(), human(l.after.macs).c_str());
     std::snprintf(by, sizeof by, "%s -> %s", human(l.before.bytes).c_str(), human(l.after.bytes).c_str());
-    std::snprintf(line, sizeof line, "%-24s %-10s %17s %19s %19s %19s\n", l.layer.c_str(), l.op.c_str(), sp, pa, ma, by);
+    std::snprintf(line, sizeof line, "%-20s %-18s %17s %19s %19s %19s\n", l.layer.c_str(), l.op.c_str(), sp, pa, ma, by);
     s += line;
   };
   for (const LayerComparison& l : c.layers) row(l);

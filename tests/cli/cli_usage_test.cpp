@@ -7,7 +7,8 @@
 namespace prunq::testing {
 namespace {
 
-const std::vector<std::string> kCommands = {"train", "eval", "inspect", "run", "import", "export", "recipes"};
+const std::vector<std::string> kCommands = {"train", "eval", "inspect", "run", "import", "export", "recipes",
+                                             "prune", "sensitivity"};
 
 TEST(CliUsage, TopLevelHelpListsEveryCommand) {
   TempDir t;

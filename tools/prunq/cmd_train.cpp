@@ -1,7 +1,8 @@
 // prunq train: builds a zoo model (or loads one with --from), trains it on an IDX dataset with
 // a progress bar, evaluates the test split after every epoch and saves the model atomically
 // (.prunq, or .onnx by extension). Zoo models get the training set's input normalisation built
-// in (see input_normalization.h), so the saved model takes raw pixels.
+// in (see input_normalization.h), so the saved model takes raw pixels. --prune-at-init prunes the
+// model before the first step (pre-pruning); its masks hold through the training.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "prunq/datasets.h"
 #include "prunq/input_normalization.h"
 #include "prunq/model_files.h"
+#include "prune/unstructured.h"
 #include "train/trainer.h"
 
 namespace prunq::cli {
@@ -38,6 +40,9 @@ struct TrainArgs {
   int64_t seed = 0, limit = 0, test_limit = 0, val_split = 0;
   int threads = 0;
   bool no_progress = false;
+  // Pruning before training (at initialisation).
+  std::string prune_at_init, prune_scope = "global";
+  double sparsity = 0;
 };
 
 void declare(CommandLine& cl, TrainArgs& a) {
@@ -69,6 +74,30 @@ void declare(CommandLine& cl, TrainArgs& a) {
   cl.option("--test-limit", a.test_limit, "N", "evaluate on the first N test images only", 1);
   cl.option("--metrics", a.metrics, "FILE", "also write the run's figures (per epoch and final) as JSON");
   cl.flag("--no-progress", a.no_progress, "no progress bars on stderr (epoch summaries are still printed)");
+  cl.choice("--prune-at-init", a.prune_at_init, {"random", "magnitude", "snip", "synflow"},
+            "prune the model before training: random, |w|, SNIP connection\n"
+            "sensitivity (on training batches) or SynFlow (data-free); masks hold while training");
+  cl.option("--sparsity", a.sparsity, "S", "--prune-at-init: fraction of the prunable weights removed", 0.0, 1.0);
+  cl.choice("--prune-scope", a.prune_scope, {"global", "layer"},
+            "--prune-at-init: one ranking across layers or S in every layer")
+      ->capture_default_str();
+}
+
+// --prune-at-init: prunes the fresh model in place; the result goes into --metrics.
+Json prune_at_init(Graph& model, const TrainArgs& a, const Dataset& train) {
+  UnstructuredOptions o;
+  o.criterion = parse_unstructured_criterion(a.prune_at_init);
+  o.target.sparsity = a.sparsity;
+  o.target.scope = parse_prune_scope(a.prune_scope);
+  o.seed = static_cast<uint64_t>(a.seed);
+  o.data = &train;
+  const PruneResult r = prune_unstructured(model, o);
+  std::fprintf(stderr, "prunq: pruned at initialisation by %s (%s): %.2f%% of %lld weights\n", a.prune_at_init.c_str(),
+               a.prune_scope.c_str(), 100.0 * r.sparsity(), static_cast<long long>(r.numel));
+  Json layers = Json::array();
+  for (const LayerPruneResult& l : r.layers)
+    layers.push_back({{"layer", l.layer}, {"weights", l.numel}, {"sparsity", l.sparsity()}});
+  return {{"criterion", a.prune_at_init}, {"scope", a.prune_scope}, {"sparsity", r.sparsity()}, {"layers", layers}};
 }
 
 // Evaluates the test split after each epoch and prints a one-line summary per epoch.
@@ -174,6 +203,9 @@ int cmd_train(CommandLine& cl) {
   declare(cl, a);
   cl.parse();
   if (a.arch.empty() && a.from.empty()) cl.usage_error("missing --arch A (or --from MODEL)");
+  if (a.prune_at_init.empty() && (cl.given("--sparsity") || cl.given("--prune-scope")))
+    cl.usage_error("--sparsity and --prune-scope apply to --prune-at-init");
+  if (!a.prune_at_init.empty() && !cl.given("--sparsity")) cl.usage_error("--prune-at-init needs --sparsity S");
   if (!a.arch.empty()) {
     const auto names = model_names();
     if (std::find(names.begin(), names.end(), a.arch) == names.end())
@@ -195,6 +227,7 @@ int cmd_train(CommandLine& cl) {
   const int64_t val_split = a.val_split;
   if (val_split > 0) std::tie(train, validation) = split_validation(train, val_split);
   Graph model = initial_model(a, train, cfg.seed);
+  const Json pruning = a.prune_at_init.empty() ? Json() : prune_at_init(model, a, train);
 
   const std::string val_note = val_split > 0 ? ", " + std::to_string(validation.size()) + " validation" : "";
   std::fprintf(stderr, "prunq: training %s on %lld images (%lld test%s), %lld epochs, %s lr %g, batch %lld, %d threads\n",
@@ -212,7 +245,11 @@ int cmd_train(CommandLine& cl) {
   EvalResult final_test = reporter->history.empty() ? trainer.evaluate(test) : reporter->history.back().test;
   std::printf("saved %s: test accuracy %.2f%%  loss %.4f  (%lld samples, %.1fs)\n", out.c_str(),
               100.0 * final_test.accuracy, final_test.loss, static_cast<long long>(final_test.samples), seconds);
-  if (!a.metrics.empty()) write_json_file(a.metrics, metrics_json(model_name, out, cfg, train.size(), *reporter, seconds));
+  if (!a.metrics.empty()) {
+    Json metrics = metrics_json(model_name, out, cfg, train.size(), *reporter, seconds);
+    if (!pruning.is_null()) metrics["prune_at_init"] = pruning;
+    write_json_file(a.metrics, metrics);
+  }
   return 0;
 }
 

@@ -23,6 +23,8 @@ int cmd_import(CommandLine& cl);
 int cmd_export(CommandLine& cl);
 int cmd_run(CommandLine& cl);
 int cmd_recipes(CommandLine& cl);
+int cmd_prune(CommandLine& cl);
+int cmd_sensitivity(CommandLine& cl);
 
 // Every command, in the order `prunq --help` lists them.
 const std::vector<Command>& all_commands();
