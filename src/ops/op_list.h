@@ -7,7 +7,8 @@
   PRUNQ_OPS_NN(X)        \
   PRUNQ_OPS_ELEMENTWISE(X) \
   PRUNQ_OPS_SHAPE(X) \
-  PRUNQ_OPS_REDUCE(X)
+  PRUNQ_OPS_REDUCE(X) \
+  PRUNQ_OPS_QUANT(X)
 
 // Convolution, dense, normalisation, pooling, losses.
 #define PRUNQ_OPS_NN(X) \
@@ -37,3 +38,7 @@
 #define PRUNQ_OPS_REDUCE(X) \
   X(ReduceSum) X(ReduceMean) X(ReduceMax) X(ReduceMin) X(ReduceProd) X(ReduceL1) X(ReduceL2) \
   X(ReduceSumSquare) X(ReduceLogSum) X(ReduceLogSumExp)
+
+// Conversions between real and quantized tensors (ONNX QDQ).
+#define PRUNQ_OPS_QUANT(X) \
+  X(QuantizeLinear) X(DequantizeLinear)

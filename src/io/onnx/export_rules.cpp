@@ -76,11 +76,23 @@ const std::set<std::string>& same_in_onnx() {
   return s;
 }
 
+// QuantizeLinear / DequantizeLinear are ONNX's own ops. Opset 17 has no int4 type: i4 weights
+// are written widened to INT8 (exact for a DequantizeLinear of them), but a QuantizeLinear to i4
+// would saturate at int8's range in ONNX, so it cannot be exported.
+void export_qdq(const Node& n, ExportWriter& w) {
+  if (n.op == "QuantizeLinear")
+    for (ValueId v : n.outputs)
+      PRUNQ_CHECK(w.graph().value(v).type.dtype != DType::i4, "node '", n.name,
+                  "' (QuantizeLinear): quantizes to i4, which ONNX opset ", kExportOpset, " cannot express");
+  export_same(n, w);
+}
+
 }  // namespace
 
 const ExportRule* find_export_rule(const Node& node) {
   static const ExportRule same = export_same;
-  static const std::map<std::string, ExportRule> special = {{"Gelu", export_gelu}};
+  static const std::map<std::string, ExportRule> special = {
+      {"Gelu", export_gelu}, {"QuantizeLinear", export_qdq}, {"DequantizeLinear", export_qdq}};
   auto it = special.find(node.op);
   if (it != special.end()) return &it->second;
   if ((node.domain.empty() || node.domain == "ai.onnx") && same_in_onnx().count(node.op)) return &same;

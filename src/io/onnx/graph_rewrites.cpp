@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ops/op.h"
+#include "ops/quant/linear_params.h"
 
 namespace prunq::onnx_io {
 
@@ -178,6 +179,42 @@ void mark_trainable_parameters(Graph& g) {
       }
     }
   }
+}
+
+int attach_dequantize_params(Graph& g) {
+  const std::vector<std::vector<NodeId>> users = g.consumer_map();
+  int annotated = 0;
+  for (auto& [v, init] : g.initializers()) {
+    if (!quantizable(init.data.dtype()) || init.data.quantized() || users[size_t(v)].empty()) continue;
+    QuantPtr common;
+    bool ok = true;
+    for (NodeId id : users[size_t(v)]) {
+      const Node& n = g.node(id);
+      const Initializer* scale = n.inputs.size() > 1 ? g.initializer(n.inputs[1]) : nullptr;
+      const bool has_zp = n.inputs.size() > 2 && n.inputs[2] != kNoValue;
+      const Initializer* zp = has_zp ? g.initializer(n.inputs[2]) : nullptr;
+      ok = n.op == "DequantizeLinear" && n.inputs[0] == v && n.inputs[1] != v && scale && (zp || !has_zp);
+      if (!ok) break;
+      // Malformed parameters stay the DequantizeLinear's own error (at inference), not ours.
+      QuantPtr q;
+      try {
+        q = linear_quant_params(n, scale->data, zp ? &zp->data : nullptr, init.data.dtype(), init.data.shape(), true);
+      } catch (const Error&) {
+        ok = false;
+        break;
+      }
+      if (common && !same_quant(common, q)) {
+        ok = false;
+        break;
+      }
+      common = q;
+    }
+    if (!ok || !common) continue;
+    init.data = init.data.with_quant(common);
+    g.value(v).type.quant = common;
+    ++annotated;
+  }
+  return annotated;
 }
 
 }  // namespace prunq::onnx_io

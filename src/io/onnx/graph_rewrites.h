@@ -17,4 +17,9 @@ int fuse_hardswish(Graph& g);
 // other constant stay frozen.
 void mark_trainable_parameters(Graph& g);
 
+// An integer initializer that only DequantizeLinear nodes read, all with the same constant scale
+// and zero point (QDQ weights and biases), becomes a quantized tensor carrying those parameters,
+// so the IR knows it as a quantized weight (inspect, plans). Returns the number annotated.
+int attach_dequantize_params(Graph& g);
+
 }  // namespace prunq::onnx_io

@@ -197,6 +197,8 @@ const std::vector<ImportRule>& import_rules() {
           "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare",
           "ReduceLogSum", "ReduceLogSumExp"})
       r.push_back(same(op));
+    // QDQ: opset 10's forms have no axis attribute (per tensor only) and read the same.
+    for (const char* op : {"QuantizeLinear", "DequantizeLinear"}) r.push_back(same(op));
     r.push_back({"ReduceSum", {"ReduceSum"}, import_reduce_sum});
     for (const char* op : {"Add", "Sub", "Mul", "Div"}) r.push_back({op, {op}, import_arith});
     r.push_back({"Reshape", {"Reshape"}, import_reshape});

@@ -123,6 +123,7 @@ class Importer {
     fuse_gelu(g);
     fuse_hardswish(g);
     mark_trainable_parameters(g);
+    attach_dequantize_params(g);
     infer_shapes(g);  // value types as the IR's own ops see them (replaces ONNX's inference)
     return g;
   }

@@ -1,8 +1,11 @@
 #include "io/onnx/tensor_proto.h"
 
 #include <cstring>
+#include <limits>
+#include <type_traits>
 
 #include "core/half.h"
+#include "core/quantize.h"
 
 namespace prunq::onnx_io {
 
@@ -10,11 +13,18 @@ namespace {
 using TP = onnx::TensorProto;
 
 // The repeated typed field a dtype is stored in when raw_data is absent (ONNX's rules:
-// 8/16-bit ints and halves are widened into int32_data, one element per entry).
+// 8/16-bit ints and halves are widened into int32_data, one element per entry). A widened entry
+// that does not fit the element type is a corrupt file, not a value to wrap around.
 template <typename Dst, typename Field>
-void copy_widened(const Field& field, Tensor& t) {
+void copy_widened(const Field& field, Tensor& t, const std::string& what) {
   Dst* dst = static_cast<Dst*>(t.raw());
-  for (int i = 0; i < field.size(); ++i) dst[i] = static_cast<Dst>(field.Get(i));
+  for (int i = 0; i < field.size(); ++i) {
+    const auto v = field.Get(i);
+    if constexpr (sizeof(Dst) < sizeof(v) && std::is_integral_v<decltype(v)>)
+      PRUNQ_CHECK(v >= std::numeric_limits<Dst>::min() && v <= std::numeric_limits<Dst>::max(), "ONNX tensor '",
+                  what, "': stored value ", v, " at ", i, " does not fit ", dtype_name(t.dtype()));
+    dst[i] = static_cast<Dst>(v);
+  }
 }
 
 // Number of values stored in the typed field that holds `dt` (see copy_widened's users).
@@ -69,6 +79,7 @@ int32_t dtype_to_onnx(DType dtype) {
     case DType::u8: return TP::UINT8;
     case DType::i32: return TP::INT32;
     case DType::i64: return TP::INT64;
+    case DType::i4: return TP::INT8;  // opset 17 has no INT4: written widened (see encode_raw)
     default: fail("dtype #", static_cast<int>(dtype), " has no ONNX element type");
   }
 }
@@ -96,20 +107,20 @@ Tensor tensor_from_proto(const TP& proto, const std::string& what_in) {
               " stored values for shape ", shape_str(shape), " (", numel, " expected)");
   Tensor t(dt, shape);
   switch (dt) {
-    case DType::f32: copy_widened<float>(proto.float_data(), t); break;
-    case DType::i64: copy_widened<int64_t>(proto.int64_data(), t); break;
-    case DType::i32: copy_widened<int32_t>(proto.int32_data(), t); break;
-    case DType::i8: copy_widened<int8_t>(proto.int32_data(), t); break;
-    case DType::u8: copy_widened<uint8_t>(proto.int32_data(), t); break;
+    case DType::f32: copy_widened<float>(proto.float_data(), t, what); break;
+    case DType::i64: copy_widened<int64_t>(proto.int64_data(), t, what); break;
+    case DType::i32: copy_widened<int32_t>(proto.int32_data(), t, what); break;
+    case DType::i8: copy_widened<int8_t>(proto.int32_data(), t, what); break;
+    case DType::u8: copy_widened<uint8_t>(proto.int32_data(), t, what); break;
     case DType::f16:
-    case DType::bf16: copy_widened<uint16_t>(proto.int32_data(), t); break;  // bit patterns
+    case DType::bf16: copy_widened<uint16_t>(proto.int32_data(), t, what); break;  // bit patterns
     default: fail("ONNX tensor '", what, "': cannot decode dtype #", static_cast<int>(dt));
   }
   return t;
 }
 
 void encode_raw(const Tensor& t_in, const std::string& name, TP* out) {
-  Tensor t = t_in.contiguous();
+  Tensor t = t_in.dtype() == DType::i4 ? unpack_int4(t_in) : t_in.contiguous();
   out->set_name(name);
   out->set_data_type(dtype_to_onnx(t.dtype()));
   for (int64_t d : t.shape()) out->add_dims(d);
