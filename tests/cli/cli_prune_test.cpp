@@ -64,6 +64,25 @@ TEST_F(CliPrune, NmAndIterativeAndGradualSchedules) {
   EXPECT_NE(gr.out.find("pruning events"), std::string::npos) << gr.out;
 }
 
+TEST_F(CliPrune, StructuredUnitsShrinkTheModelAndFineTune) {
+  const std::string model = train_tiny_model(), out = dir / "u.prunq", report = dir / "u.json";
+  CliResult r = run({"prune", model, "--method", "unit", "--sparsity", "0.75", "--schedule", "iterative", "--rounds",
+                     "2", "--finetune-epochs", "1", "--data", data_dir, "--limit", "256", "--no-progress", "-o", out,
+                     "--json", report});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("structured pruning: unit"), std::string::npos) << r.out;
+  const Graph g = load_model(out);
+  // Two rounds of half the units each: 256 -> 128 -> 64 hidden units in the first layer.
+  EXPECT_EQ(g.initializer("fc1.weight").data.dim(0), 64);
+  EXPECT_FALSE(g.initializer("fc1.weight").mask.defined());
+  const Json j = read_json_file(report);
+  ASSERT_EQ(j["structured"].size(), 2u);
+  EXPECT_LT(j["totals"]["after"]["bytes"].get<int64_t>(), j["totals"]["before"]["bytes"].get<int64_t>() / 3);
+  EXPECT_GT(j["after"]["accuracy"].get<double>(), 0.5);
+  CliResult e = run({"eval", out, "--data", data_dir});
+  EXPECT_EQ(e.exit_code, 0) << e.err;
+}
+
 TEST_F(CliPrune, SensitivityTableJsonAndAllocationFeedPrune) {
   const std::string model = train_tiny_model(), sens = dir / "sens.json";
   CliResult s = run({"sensitivity", model, "--data", data_dir, "--sparsities", "0.5,0.9,0.99", "--target", "0.8",
@@ -122,7 +141,15 @@ TEST_F(CliPrune, OptionMistakesAreUsageErrors) {
       {{"prune", model, "--method", "magnitude", "--sparsity", "1.5", "-o", o}, "--sparsity"},
       {{"prune", model, "--method", "magnitude", "--sparsity", "0.5", "--layer-sparsity", "fc1", "-o", o},
        "LAYER=S"},
-      {{"prune", model, "--method", "channel", "--sparsity", "0.5", "-o", o}, "--method"},
+      {{"prune", model, "--method", "filters", "--sparsity", "0.5", "-o", o}, "--method"},
+      {{"prune", model, "--method", "channel", "--sparsity", "0.5", "--schedule", "gradual", "--finetune-epochs", "1",
+        "-o", o},
+       "changes the model's shape"},
+      {{"prune", model, "--method", "channel", "--sparsity", "1", "-o", o}, "below 1"},
+      {{"prune", model, "--method", "unit", "--sparsity", "0.5", "--max-layer-sparsity", "0.5", "-o", o},
+       "applies to the unstructured methods"},
+      {{"prune", model, "--method", "magnitude", "--sparsity", "0.5", "--criterion", "bn-gamma", "-o", o},
+       "bn-gamma applies"},
       {{"train", "--arch", "mlp", "--data", "x", "--sparsity", "0.5"}, "apply to --prune-at-init"},
       {{"train", "--arch", "mlp", "--data", "x", "--prune-at-init", "snip"}, "needs --sparsity"},
       {{"sensitivity", model, "--data", "x", "--sparsities", "0.5,0.4"}, "increasing"},

@@ -5,8 +5,12 @@
 //   global-magnitude  one |w| threshold across layers, S over all   (--criterion l1|l2|taylor)
 //   random            random weights within each layer (the baseline)
 //   nm                N:M semi-structured (--nm 2:4), S not used
-// --criterion taylor ranks single weights by |dL/dw * w| on the training data (first-order
-// Taylor, SNIP's connection sensitivity); l1 and l2 rank single weights alike, by |w|.
+//   channel           Conv filters removed (S of every dependency group), the model shrinks
+//   unit              Linear units (neurons) removed, the model shrinks
+//   block             S of the removable residual blocks / layers removed, the graph rewired
+// Unstructured methods: --criterion taylor ranks single weights by |dL/dw * w| on the training
+// data (first-order Taylor, SNIP's connection sensitivity); l1 and l2 rank them alike, by |w|.
+// Structured methods (src/prune/structured.h): l1, l2, bn-gamma or taylor importance.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -16,11 +20,13 @@
 #include "core/thread_pool.h"
 #include "io/json/json_file.h"
 #include "prune/criteria.h"
+#include "prune/mask.h"
 #include "prune/nm.h"
 #include "prune/prune_report.h"
 #include "prune/prune_schedule.h"
 #include "prune/sensitivity.h"
 #include "prune/sensitivity_json.h"
+#include "prune/structured.h"
 #include "prunq/commands.h"
 #include "prunq/datasets.h"
 #include "prunq/model_files.h"
@@ -32,7 +38,7 @@ struct PruneArgs {
   std::string model, out, method, criterion = "l1", nm = "2:4", schedule = "oneshot", data, allocation, json;
   double sparsity = -1, max_layer_sparsity = 1.0, threshold = 0;
   int64_t rounds = 3, finetune_epochs = 0, prune_every = 0, patience = 3, limit = 0, test_limit = 0, seed = 0;
-  int64_t score_batches = 10;
+  int64_t score_batches = 10, round_to = 1;
   std::vector<std::string> keep_dense, layer_sparsity;
   bool threshold_absolute = false, no_progress = false;
   TrainConfig cfg;
@@ -45,7 +51,8 @@ void declare(CommandLine& cl, PruneArgs& a) {
   cl.describe(
         "Prunes a model file and saves the result (masks included, so later training keeps it).\n"
         "Methods: magnitude (each layer to S), global-magnitude (one threshold over all layers),\n"
-        "random (baseline), nm (N:M semi-structured). Schedules: oneshot (prune, then fine-tune\n"
+        "random (baseline), nm (N:M semi-structured); structured, the model shrinks: channel\n"
+        "(Conv filters), unit (neurons), block (residual blocks / layers). Schedules: oneshot (prune, then fine-tune\n"
         "N epochs), iterative (R rounds of prune -> fine-tune N epochs, the same share of what\n"
         "is left each round), gradual (N epochs of training while the sparsity climbs along\n"
         "Zhu & Gupta's cubic), threshold (N epochs of training removing weights that stay under\n"
@@ -59,10 +66,18 @@ void declare(CommandLine& cl, PruneArgs& a) {
           "  prunq sensitivity fmnist-cnn.prunq --data fashion-mnist --json sens.json\n"
           "  prunq prune fmnist-cnn.prunq --method magnitude --sparsity 0.9 --allocation sens.json -o cnn.prunq");
   cl.positional("MODEL", a.model, "model file (.prunq or .onnx)");
-  cl.choice("--method", a.method, {"magnitude", "global-magnitude", "random", "nm"}, "pruning method")->required();
-  cl.option("--sparsity", a.sparsity, "S", "fraction of the prunable weights removed", 0.0, 1.0);
+  cl.choice("--method", a.method, {"magnitude", "global-magnitude", "random", "nm", "channel", "unit", "block"},
+            "pruning method")
+      ->required();
+  cl.option("--sparsity", a.sparsity, "S",
+            "fraction of the prunable weights removed (channel, unit: of each group's\n"
+            "channels; block: of the removable blocks)",
+            0.0, 1.0);
   cl.option("-o", a.out, "OUT", "output model (.prunq or .onnx)")->required();
-  cl.choice("--criterion", a.criterion, {"l1", "l2", "taylor"}, "weight importance")->capture_default_str();
+  cl.choice("--criterion", a.criterion, {"l1", "l2", "bn-gamma", "taylor"},
+            "importance (bn-gamma: structured methods only)")
+      ->capture_default_str();
+  cl.option("--round-to", a.round_to, "K", "channel, unit: kept counts rounded up to a multiple of K", 1, 1 << 16);
   cl.option("--nm", a.nm, "N:M", "pattern for --method nm")->capture_default_str();
   cl.choice("--schedule", a.schedule, {"oneshot", "iterative", "gradual", "threshold"}, "when to prune")
       ->capture_default_str();
@@ -109,9 +124,22 @@ std::pair<std::string, double> layer_fraction(const std::string& s, const Comman
   return {s.substr(0, eq), v};
 }
 
+bool is_structured(const std::string& method) { return method == "channel" || method == "unit" || method == "block"; }
+
 // The option combinations that do not fit, found before any work is done.
 void check_combination(const PruneArgs& a, const CommandLine& cl) {
   const bool nm = a.method == "nm", threshold = a.schedule == "threshold";
+  if (is_structured(a.method)) {
+    if (a.schedule != "oneshot" && a.schedule != "iterative")
+      cl.usage_error("--method " + a.method + " changes the model's shape: --schedule oneshot or iterative");
+    if (a.sparsity >= 1) cl.usage_error("--method " + a.method + " keeps something: --sparsity must be below 1");
+    for (const char* o : {"--max-layer-sparsity", "--layer-sparsity", "--allocation", "--score-batches"})
+      if (cl.given(o)) cl.usage_error(std::string(o) + " applies to the unstructured methods");
+  } else {
+    if (a.criterion == "bn-gamma") cl.usage_error("--criterion bn-gamma applies to channel, unit and block");
+    if (cl.given("--round-to")) cl.usage_error("--round-to applies to channel and unit");
+  }
+  if (a.method == "block" && cl.given("--round-to")) cl.usage_error("--round-to applies to channel and unit");
   if (!nm && !threshold && !cl.given("--sparsity")) cl.usage_error("--method " + a.method + " needs --sparsity S");
   if ((nm || threshold) && cl.given("--sparsity"))
     cl.usage_error(nm ? "--method nm sets its sparsity by --nm, not --sparsity"
@@ -204,9 +232,10 @@ int cmd_prune(CommandLine& cl) {
     for (const LayerAllocation& l : allocation.layers) target.layer_sparsity.push_back({l.layer, l.sparsity});
     std::cout << format_allocation(allocation);
   }
-  const std::vector<PrunableWeight> pool = select_prunable(model, a.keep_dense);
+  const bool structured = is_structured(a.method);
+  const std::vector<PrunableWeight> pool = structured ? find_prunable_weights(model) : select_prunable(model, a.keep_dense);
   if (pool.empty()) fail("prune: ", a.model, " has no prunable weight (Conv / Gemm / MatMul) left to prune");
-  validate_target(target, pool);
+  if (!structured) validate_target(target, pool);
 
   GradientScoreOptions score_options;
   score_options.batches = a.score_batches;
@@ -217,7 +246,35 @@ int cmd_prune(CommandLine& cl) {
     return magnitude_scores(g, pool);
   };
   SparsityPruner pruner;
-  if (a.method == "nm") {
+  std::vector<StructuredPruneReport> structured_reports;
+  double structured_done = 0;  // the share of units removed by earlier rounds
+  if (structured) {
+    int64_t original_weights = 0;
+    for (const PrunableWeight& w : pool) original_weights += w.numel();
+    StructuredPruneOptions po;
+    po.method = parse_structured_method(a.method);
+    po.criterion = parse_importance_criterion(a.criterion);
+    po.exclude = a.keep_dense;
+    po.round_to = a.round_to;
+    po.data = train_data;
+    pruner = [&, po, original_weights](Graph& g, double s) mutable {
+      // Each round cuts the share of what is left that brings the total to s.
+      po.ratio = structured_done >= 1 ? 0 : std::max(0.0, 1.0 - (1.0 - s) / (1.0 - structured_done));
+      structured_reports.push_back(prune_structured(g, po));
+      structured_done = s;
+      std::cout << format_structured_report(structured_reports.back());
+      // The weights gone, as a share of the prunable weights the model started with.
+      PruneResult r;
+      r.numel = original_weights;
+      int64_t left = 0;
+      for (const PrunableWeight& w : find_prunable_weights(g)) {
+        r.pruned += pruned_count(*g.initializer(w.weight));
+        left += w.numel();
+      }
+      r.pruned += original_weights - left;
+      return r;
+    };
+  } else if (a.method == "nm") {
     const NmPattern pattern = parse_nm_pattern(a.nm);
     pruner = [&, pattern](Graph& g, double) {
       const ScoreMap s = scores_of(g);
@@ -294,6 +351,23 @@ int cmd_prune(CommandLine& cl) {
       j["after"] = eval_json(stages.back().after_training);
     }
     if (!a.allocation.empty()) j["allocation"] = allocation_to_json(allocation);
+    if (structured) {
+      Json rounds = Json::array();
+      for (const StructuredPruneReport& r : structured_reports) {
+        Json groups = Json::array();
+        for (const PrunedGroup& g : r.groups)
+          groups.push_back({{"group", g.name}, {"pruned", g.pruned}, {"channels_before", g.channels_before},
+                            {"channels_after", g.channels_after}, {"criterion", g.criterion},
+                            {"skipped_because", g.skipped_because}});
+        Json blocks = Json::array();
+        for (const RemovedBlock& b : r.removed_blocks)
+          blocks.push_back({{"block", b.name}, {"kind", b.kind}, {"params", b.params}, {"importance", b.importance}});
+        rounds.push_back({{"criterion", r.criterion}, {"groups", groups}, {"removed_blocks", blocks},
+                          {"params_before", r.params_before}, {"params_after", r.params_after},
+                          {"macs_before", r.macs_before}, {"macs_after", r.macs_after}});
+      }
+      j["structured"] = rounds;
+    }
     write_json_file(a.json, j);
   }
   return 0;
