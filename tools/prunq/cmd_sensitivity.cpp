@@ -49,7 +49,7 @@ int cmd_sensitivity(CommandLine& cl) {
         "--target S, allocates S over the layers: each gets the largest sparsity whose accuracy\n"
         "drop stays within one common tolerance, the least sensitive layers pruned most.")
       .synopsis("MODEL --data D [--target S] [--json FILE] [options]")
-      .epilog("example:\n  prunq sensitivity fmnist-cnn.prunq --data fashion-mnist --test-limit 2000 --target 0.9 --json sens.json");
+      .epilog("example:\n  prunq sensitivity fmnist-cnn.prunq --data fashion-mnist --limit 2000 --target 0.9 --json sens.json");
   cl.positional("MODEL", model_path, "model file (.prunq or .onnx)");
   cl.option("--data", data, "D", "dataset: 'fashion-mnist' or an IDX folder/file")->required();
   cl.choice("--split", split, {"test", "train"}, "which split to measure on")->capture_default_str();
