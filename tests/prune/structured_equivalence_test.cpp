@@ -184,6 +184,27 @@ TEST(StructuredExact, ReshapeFlattenSqueezeAndPerChannelConstants) {
   EXPECT_EQ(shape, (std::vector<int64_t>{-1, 3 * 16}));
 }
 
+TEST(StructuredExact, ReduceMeanOverSpatialAxesKeepsChannels) {
+  GraphBuilder b("reduce", 9);
+  ValueId x = b.input("input", DType::f32, {-1, 1, 6, 6});
+  ValueId y = conv_bn_relu(b, x, 1, 8, 3, 1, "c1");
+  Attributes a;
+  a.set("axes", std::vector<int64_t>{-2, -1});
+  a.set("keepdims", int64_t{0});
+  ValueId pooled = b.op1("ReduceMean", {y}, a, "mean");
+  // A ReduceSum over every axis (no axes) mixes channels: its input group stays whole.
+  ValueId z = conv_bn_relu(b, x, 1, 4, 3, 1, "c2");
+  Attributes scalar;
+  scalar.set("keepdims", int64_t{0});
+  ValueId total = b.op1("ReduceSum", {z}, scalar, "total");
+  b.output(b.add(b.linear(pooled, 8, 3, true, "fc"), total), "logits");
+  Graph g = b.finish();
+  ASSERT_EQ(g.value(g.outputs()[0]).type.shape, (Shape{-1, 3}));
+  expect_exact_pruning(g, StructuredMethod::kChannel, 0.5, random_tensor({2, 1, 6, 6}, 18));
+  EXPECT_EQ(g.initializer("fc.weight").data.shape(), (Shape{3, 4}));
+  EXPECT_EQ(g.initializer("c2.conv.weight").data.dim(0), 4);
+}
+
 TEST(StructuredExact, SharedConstantIsSplitPerUse) {
   GraphBuilder b("shared", 8);
   ValueId x = b.input("input", DType::f32, {-1, 1, 4, 4});

@@ -362,6 +362,28 @@ void couple_squeeze(Coupler& c, const Node& n) {
   c.tie_values(x, out, n);
 }
 
+// ReduceMean over the spatial axes (a global pool written as a reduction) keeps the channel
+// axis at 1 with or without keepdims; reducing the batch or the channels mixes them.
+void couple_reduce(Coupler& c, const Node& n) {
+  ValueId x = n.inputs.at(0), out = n.outputs.at(0);
+  if (!c.tracked(x) || !c.tracked(out)) return c.fix_node(n, "has no known channel axis");
+  std::vector<int64_t> axes;
+  if (n.op == "ReduceSum" && n.inputs.size() > 1 && n.inputs[1] != kNoValue) {
+    const Tensor* t = c.constant(n.inputs[1]);
+    if (!t) return c.fix_node(n, "has computed axes");
+    axes = read_int_list(*t, n, "axes");
+  } else if (n.op != "ReduceSum") {
+    axes = n.attrs.get_ints("axes");
+  }
+  const bool noop = n.op == "ReduceSum" && axes.empty() && n.attrs.get_int("noop_with_empty_axes", 0) != 0;
+  if (!noop) {
+    if (axes.empty()) return c.fix_node(n, "reduces over the channels");
+    for (int64_t a : normalize_axes(axes, rank_of(c, x), n))
+      if (a <= 1) return c.fix_node(n, "reduces over the channels");
+  }
+  c.tie_values(x, out, n);
+}
+
 void couple_transpose(Coupler& c, const Node& n) {
   std::vector<int64_t> perm = n.attrs.get_ints("perm");
   if (perm.size() < 2 || perm[0] != 0 || perm[1] != 1) return c.fix_node(n, "moves the channel axis");
@@ -397,6 +419,7 @@ void couple_node(Coupler& c, NodeId id) {
   if (op == "Reshape") return couple_reshape(c, id, n);
   if (op == "Squeeze" || op == "Unsqueeze") return couple_squeeze(c, n);
   if (op == "Transpose") return couple_transpose(c, n);
+  if (op.rfind("Reduce", 0) == 0) return couple_reduce(c, n);
   if (op == "Pad") return couple_pad(c, n);
   c.fix_node(n, "has no channel rule");
 }

@@ -6,6 +6,10 @@ namespace prunq::structured {
 
 Tensor keep_along_axis(const Tensor& t, int axis, const std::vector<int64_t>& keep) {
   PRUNQ_CHECK(axis >= 0 && axis < t.rank(), "structured pruning: axis ", axis, " out of range for ", t.desc());
+  // Quantization parameters may be per channel and packed elements share bytes: cutting those is
+  // not a byte copy, and structured pruning belongs before quantization anyway.
+  PRUNQ_CHECK(!t.quantized() && !is_packed(t.dtype()), "structured pruning: tensor ", t.desc(),
+              " is quantized; prune the float model, then quantize it");
   const Tensor src = t.contiguous();
   const int64_t n = src.dim(axis);
   for (size_t i = 0; i < keep.size(); ++i)
