@@ -17,7 +17,9 @@
 // Couplings are found from the graph (src/prune/structured/dependency_groups.h), not from
 // layer names, so imported ONNX models prune like zoo models. Channels that reach a graph input
 // or output, or an op whose channel mapping is unknown (Transpose, Softmax over channels, ...),
-// are never cut.
+// are never cut. Pruning changes the graph's structure: an Executor or Trainer built on the
+// graph before must be built again (parameters keep their ValueIds where they are cut in place,
+// and optimiser state resets for any parameter whose shape changed).
 #pragma once
 #include <cstdint>
 #include <string>

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "models/zoo.h"
+#include "prune/structured/tensor_cut.h"
 #include "prune/structured_test_util.h"
 #include "support/error_of.h"
 
@@ -114,6 +115,16 @@ TEST(StructuredGroups, KeepsPruningMasksAlignedWithTheirWeights) {
     if (w.mask.f32()[i] == 0.f) {
       ASSERT_EQ(w.data.f32()[i], 0.f) << i;
     }
+}
+
+TEST(StructuredGroups, QuantizedTensorsAreNotCut) {
+  Tensor q = Tensor::zeros(DType::i8, {4, 2}).with_quant(per_tensor_quant(0.5f));
+  EXPECT_NE(error_of([&] { structured::keep_along_axis(q, 0, {0, 2}); }).find("prune the float model, then quantize"),
+            std::string::npos);
+  Tensor f = Tensor::from_vector({3, 2}, {1, 2, 3, 4, 5, 6});
+  Tensor kept = structured::keep_along_axis(f, 1, {1});
+  ASSERT_EQ(kept.shape(), (Shape{3, 1}));
+  EXPECT_EQ(kept.f32()[2], 6.f);
 }
 
 TEST(StructuredGroups, RatioZeroChangesNothing) {
