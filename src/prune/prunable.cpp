@@ -4,9 +4,6 @@
 #include <set>
 
 namespace prunq {
-namespace {
-
-// Glob match with '*' only (layer names contain '.', '[', digits; nothing else is special).
 bool glob_match(const std::string& pattern, const std::string& text) {
   size_t p = 0, t = 0, star = std::string::npos, resume = 0;
   while (t < text.size()) {
@@ -25,6 +22,8 @@ bool glob_match(const std::string& pattern, const std::string& text) {
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();
 }
+
+namespace {
 
 bool is_prunable_tensor(const Initializer* init) {
   return init && init->trainable && init->data.dtype() == DType::f32;

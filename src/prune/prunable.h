@@ -33,6 +33,10 @@ struct PrunableWeight {
 // In node order. A weight read by several nodes (shared) is listed once, with its first reader.
 std::vector<PrunableWeight> find_prunable_weights(const Graph& graph);
 
+// Glob match with '*' only (layer names contain '.', '[', digits; nothing else is special).
+// Structured pruning's exclusions use it too, so every --keep-dense / exclude pattern reads alike.
+bool glob_match(const std::string& pattern, const std::string& text);
+
 // Does `pattern` name this layer? A pattern matches the layer's node name or its weight's value
 // name; '*' matches any run of characters ("layer1.*", "*fc2*").
 bool names_layer(const std::string& pattern, const PrunableWeight& w);

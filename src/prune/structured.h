@@ -55,9 +55,10 @@ struct StructuredPruneOptions {
   // channel, at least one kept); block: fraction of the removable blocks removed. In [0, 1).
   double ratio = 0.5;
   ImportanceCriterion criterion = ImportanceCriterion::kL1;
-  // Node names whose output channels (or, for block, whose block) are left alone. An entry
-  // ending in '*' matches every name with that prefix ("layer1.*"). A layer left alone may
-  // still lose input channels when the layer before it is cut. Unknown names are an Error.
+  // Layers whose output channels (or, for block, whose block) are left alone: node names or
+  // their weights' names, '*' matching any run of characters ("layer1.*", "*fc2*"), as
+  // unstructured pruning's keep-dense patterns. A layer left alone may still lose input
+  // channels when the layer before it is cut. A pattern that names nothing is an Error.
   std::vector<std::string> exclude;
   // Kept channel counts are rounded up to a multiple of this where the group is big enough
   // (SIMD-friendly widths: 8 for AVX2, 16 for AVX-512 fp32). 1 = exact ratio.

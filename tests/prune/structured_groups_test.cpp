@@ -90,6 +90,13 @@ TEST(StructuredGroups, ExcludedLayersKeepTheirOutputsButMayLoseInputs) {
   EXPECT_NE(l2->skipped_because.find("excluded"), std::string::npos);
   EXPECT_EQ(g.initializer("layer2.conv.weight").data.shape(), (Shape{64, 16, 3, 3}));
   EXPECT_EQ(g.initializer("layer3.conv.weight").data.shape(), (Shape{64, 64, 3, 3}));
+
+  // A weight's name names its layer, and '*' may stand anywhere.
+  Graph h = build_model("fmnist-cnn");
+  o.exclude = {"*3.conv.weight"};
+  prune_structured(h, o);
+  EXPECT_EQ(h.initializer("layer3.conv.weight").data.shape(), (Shape{128, 32, 3, 3}));
+  EXPECT_EQ(h.initializer("layer2.conv.weight").data.shape(), (Shape{32, 16, 3, 3}));
 }
 
 TEST(StructuredGroups, RoundToKeepsSimdFriendlyWidths) {

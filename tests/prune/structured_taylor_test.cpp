@@ -13,25 +13,6 @@ namespace prunq::testing {
 namespace {
 
 using structured::ChannelAnalysis;
-using structured::CutRole;
-
-// Scales the producing parameters of cluster `cl` (what taylor_scores sums over) by `factor`.
-void scale_cluster(Graph& g, const ChannelAnalysis& a, int64_t cl, float factor) {
-  for (const structured::ParamCut& c : a.cuts) {
-    if (c.role != CutRole::kProducerWeight && c.role != CutRole::kProducerBias && c.role != CutRole::kDepthwiseWeight &&
-        c.role != CutRole::kBnScale && c.role != CutRole::kBnShift)
-      continue;
-    Tensor& t = g.initializer(g.node(c.node).inputs[c.input])->data;
-    int64_t outer = 1, inner = 1;
-    for (int i = 0; i < c.axis; ++i) outer *= t.dim(i);
-    for (int i = c.axis + 1; i < t.rank(); ++i) inner *= t.dim(i);
-    const int64_t n = t.dim(c.axis);
-    for (int64_t k = 0; k < n; ++k)
-      if (a.cluster_of[c.element[k]] == cl)
-        for (int64_t o = 0; o < outer; ++o)
-          for (int64_t i = 0; i < inner; ++i) t.f32()[(o * n + k) * inner + i] *= factor;
-  }
-}
 
 // Training-mode mean loss over the whole dataset (BatchNorm on batch statistics), on a copy.
 double training_loss(const Graph& g, const Dataset& d) {
@@ -64,8 +45,8 @@ TEST(StructuredTaylor, ScoreIsTheSquaredDirectionalDerivativeOfTheLoss) {
     for (int64_t cl : {grp.clusters.front(), grp.clusters.back()}) {
       const float h = 1e-2f;
       Graph up = g.clone(), down = g.clone();
-      scale_cluster(up, a, cl, 1 + h);
-      scale_cluster(down, a, cl, 1 - h);
+      scale_clusters(up, a, {cl}, 1 + h, /*constants=*/false);
+      scale_clusters(down, a, {cl}, 1 - h, /*constants=*/false);
       const double derivative = (training_loss(up, d) - training_loss(down, d)) / (2.0 * h);
       EXPECT_NEAR(std::sqrt(score[cl]), std::fabs(derivative), 2e-4 + 0.05 * std::fabs(derivative))
           << g.node(grp.producers[0]).name << " cluster " << cl;

@@ -38,16 +38,17 @@ inline void randomize_batchnorms(Graph& g, uint64_t seed) {
   }
 }
 
-// Zeroes what computes the given clusters: producer rows and biases, depthwise rows, BN gamma
-// and beta, per-channel constants of Add / Sub / Mul. The channels are then 0 after every op that maps 0 to 0 (ReLU, Clip, pooling).
-inline void silence_clusters(Graph& g, const structured::ChannelAnalysis& a, const std::set<int64_t>& clusters) {
+// Multiplies what computes the given clusters by `factor`: producer rows and biases, depthwise
+// rows, BN gamma and beta (what Taylor importance sums over) and, with `constants`, the
+// per-channel constants of Add / Sub / Mul.
+inline void scale_clusters(Graph& g, const structured::ChannelAnalysis& a, const std::set<int64_t>& clusters,
+                           float factor, bool constants) {
   using structured::CutRole;
   for (const structured::ParamCut& c : a.cuts) {
-    // A per-channel constant added (a MatMul's bias Add) or multiplied in must be 0 as well.
     const std::string& op = g.node(c.node).op;
-    const bool additive = c.role == CutRole::kConstant && (op == "Add" || op == "Sub" || op == "Mul");
+    const bool constant = constants && c.role == CutRole::kConstant && (op == "Add" || op == "Sub" || op == "Mul");
     if (c.role != CutRole::kProducerWeight && c.role != CutRole::kProducerBias &&
-        c.role != CutRole::kDepthwiseWeight && c.role != CutRole::kBnScale && c.role != CutRole::kBnShift && !additive)
+        c.role != CutRole::kDepthwiseWeight && c.role != CutRole::kBnScale && c.role != CutRole::kBnShift && !constant)
       continue;
     Tensor& t = g.initializer(g.node(c.node).inputs[c.input])->data;
     int64_t outer = 1, inner = 1;
@@ -57,9 +58,15 @@ inline void silence_clusters(Graph& g, const structured::ChannelAnalysis& a, con
     for (int64_t k = 0; k < n; ++k) {
       if (!clusters.count(a.cluster_of[c.element[k]])) continue;
       for (int64_t o = 0; o < outer; ++o)
-        for (int64_t i = 0; i < inner; ++i) t.f32()[(o * n + k) * inner + i] = 0.f;
+        for (int64_t i = 0; i < inner; ++i) t.f32()[(o * n + k) * inner + i] *= factor;
     }
   }
+}
+
+// Zeroes the given clusters: they are then 0 after every op that maps 0 to 0 (ReLU, Clip,
+// pooling), through a MatMul's bias Add too.
+inline void silence_clusters(Graph& g, const structured::ChannelAnalysis& a, const std::set<int64_t>& clusters) {
+  scale_clusters(g, a, clusters, 0.f, /*constants=*/true);
 }
 
 // For each group of the method's kind, round(C * ratio) free clusters picked at random

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "graph/model_stats.h"
+#include "prune/prunable.h"
 #include "prune/structured.h"
 #include "prune/structured/block_removal.h"
 #include "prune/structured/channel_surgery.h"
@@ -19,9 +20,12 @@ namespace {
 
 using namespace structured;
 
-bool name_matches(const std::string& pattern, const std::string& name) {
-  if (!pattern.empty() && pattern.back() == '*') return name.rfind(pattern.substr(0, pattern.size() - 1), 0) == 0;
-  return pattern == name;
+// Does the pattern name the node, or the weight (input 1) it reads, as unstructured pruning's
+// --keep-dense patterns do?
+bool names_node(const Graph& g, const std::string& pattern, const Node& n) {
+  if (glob_match(pattern, n.name)) return true;
+  return n.inputs.size() > 1 && n.inputs[1] != kNoValue && g.is_initializer(n.inputs[1]) &&
+         glob_match(pattern, g.value(n.inputs[1]).name);
 }
 
 // The nodes named by o.exclude; an entry that names no node is an Error.
@@ -30,7 +34,7 @@ std::vector<NodeId> excluded_nodes(const Graph& g, const std::vector<std::string
   for (const std::string& pattern : exclude) {
     bool any = false;
     for (NodeId n = 0; n < static_cast<NodeId>(g.nodes().size()); ++n)
-      if (name_matches(pattern, g.node(n).name)) {
+      if (names_node(g, pattern, g.node(n))) {
         any = true;
         if (std::find(ids.begin(), ids.end(), n) == ids.end()) ids.push_back(n);
       }
