@@ -1,17 +1,34 @@
 # prunq_library(name dir...): a static library from every .cpp under the given folders.
 # Kernel variants are compiled with their own ISA flags, chosen by the file name:
 #   *avx2*.cpp -> AVX2+FMA+F16C, *avxvnni*.cpp -> + AVX-VNNI, *avx512vnni*.cpp -> AVX-512 + VNNI,
-#   *avx512*.cpp -> AVX-512 F/BW/DQ/VL. Never -march=native: the binary picks at run time.
-# On non-x86 targets those files are left out (the dispatch tables then only see scalar/NEON).
+#   *avx512*.cpp -> AVX-512 F/BW/DQ/VL;
+#   *neoni8mm*.cpp -> ARMv8.2-A + dot product + int8 matrix multiply, *neondot*.cpp -> ARMv8.2-A +
+#   dot product, *neon*.cpp -> baseline AArch64 (Advanced SIMD is always there).
+# Never -march=native: the binary picks at run time. Each architecture's files are left out on
+# the other (the dispatch tables then only see scalar and that architecture's variants).
 set(PRUNQ_X86 OFF)
+set(PRUNQ_ARM64 OFF)
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|i.86")
   set(PRUNQ_X86 ON)
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64|ARM64")
+  set(PRUNQ_ARM64 ON)
 endif()
 
-function(prunq_isa_flags file out)
+# prunq_isa_flags(file flags arch): the file's ISA compile flags and its architecture (x86,
+# arm64, or empty for portable files).
+function(prunq_isa_flags file out arch)
   get_filename_component(n ${file} NAME)
   set(f "")
-  if(n MATCHES "avx512vnni")
+  set(a "")
+  if(n MATCHES "neoni8mm")
+    set(f -march=armv8.2-a+dotprod+i8mm)
+    set(a arm64)
+  elseif(n MATCHES "neondot")
+    set(f -march=armv8.2-a+dotprod)
+    set(a arm64)
+  elseif(n MATCHES "neon")
+    set(a arm64)
+  elseif(n MATCHES "avx512vnni")
     set(f -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -mavx2 -mfma -mf16c)
   elseif(n MATCHES "avx512")
     set(f -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx2 -mfma -mf16c)
@@ -20,7 +37,11 @@ function(prunq_isa_flags file out)
   elseif(n MATCHES "avx2")
     set(f -mavx2 -mfma -mf16c)
   endif()
+  if(f AND NOT a)
+    set(a x86)
+  endif()
   set(${out} "${f}" PARENT_SCOPE)
+  set(${arch} "${a}" PARENT_SCOPE)
 endfunction()
 
 function(prunq_library name)
@@ -31,11 +52,11 @@ function(prunq_library name)
   endforeach()
   set(kept "")
   foreach(s ${srcs})
-    prunq_isa_flags(${s} flags)
+    prunq_isa_flags(${s} flags arch)
+    if((arch STREQUAL "x86" AND NOT PRUNQ_X86) OR (arch STREQUAL "arm64" AND NOT PRUNQ_ARM64))
+      continue()
+    endif()
     if(flags)
-      if(NOT PRUNQ_X86)
-        continue()
-      endif()
       set_source_files_properties(${s} PROPERTIES COMPILE_OPTIONS "${flags}")
     endif()
     list(APPEND kept ${s})

@@ -58,17 +58,23 @@ CpuFeatures detect() {
   if (os_zmm) f.avx512_bf16 = a & (1u << 5);
 #endif
 #if defined(__aarch64__) && defined(__linux__)
-  // The kernel's HWCAP bits (asm/hwcap.h): ASIMD (NEON) is bit 1, the dot-product extension
-  // (sdot/udot, what int8 NEON kernels want) bit 20.
-  const unsigned long hwcap = getauxval(AT_HWCAP);
+  // The kernel's HWCAP bits (asm/hwcap.h): ASIMD (NEON) is bit 1 of AT_HWCAP, the dot-product
+  // extension (sdot/udot) bit 20; the int8 matrix multiply extension (smmla/usdot) is bit 13 of
+  // AT_HWCAP2.
+  const unsigned long hwcap = getauxval(AT_HWCAP), hwcap2 = getauxval(AT_HWCAP2);
   f.neon = hwcap & (1ul << 1);
-  f.neon_dotprod = hwcap & (1ul << 20);
+  f.neon_dotprod = f.neon && (hwcap & (1ul << 20));
+  f.neon_i8mm = f.neon && (hwcap2 & (1ul << 13));
 #endif
   return f;
 }
 
 Isa best_supported() {
   const CpuFeatures& f = cpu_features();
+  // i8mm without the dot-product extension exists on no core; the i8mm kernels use both.
+  if (f.neon && f.neon_dotprod && f.neon_i8mm) return Isa::neon_i8mm;
+  if (f.neon && f.neon_dotprod) return Isa::neon_dotprod;
+  if (f.neon) return Isa::neon;
   bool avx2 = f.avx2 && f.fma && f.f16c;
   bool avx512 = avx2 && f.avx512f && f.avx512bw && f.avx512dq && f.avx512vl;
   if (avx512 && f.avx512_vnni) return Isa::avx512_vnni;
@@ -78,15 +84,19 @@ Isa best_supported() {
   return Isa::scalar;
 }
 
-Isa env_cap() {
+constexpr int kNoCap = kNumIsaLevels;  // g_cap: PRUNQ_ISA unset
+
+int env_cap() {
   const char* e = std::getenv("PRUNQ_ISA");
-  if (!e || !*e) return Isa::avx512_vnni;
+  if (!e || !*e) return kNoCap;
   Isa cap;
-  if (!parse_isa(e, &cap)) fail("PRUNQ_ISA='", e, "' is not one of scalar, avx2, avx_vnni, avx512, avx512_vnni");
-  return cap;
+  if (!parse_isa(e, &cap))
+    fail("PRUNQ_ISA='", e, "' is not one of scalar, avx2, avx_vnni, avx512, avx512_vnni (x86), neon, neon_dotprod, ",
+         "neon_i8mm (aarch64)");
+  return static_cast<int>(cap);
 }
 
-std::atomic<int> g_cap{-1};
+std::atomic<int> g_cap{-1};  // -1: PRUNQ_ISA not read yet
 
 }  // namespace
 
@@ -97,6 +107,8 @@ const CpuFeatures& cpu_features() {
 
 bool cpu_supports(Isa isa) {
   Isa best = best_supported();
+  if (isa == Isa::scalar) return true;
+  if (best == Isa::scalar || is_arm_isa(isa) != is_arm_isa(best)) return false;
   if (isa == Isa::avx_vnni) {  // AVX-512 machines do not always have the VEX-coded VNNI
     const CpuFeatures& f = cpu_features();
     return f.avx_vnni && f.avx2 && f.fma;
@@ -111,10 +123,18 @@ Isa active_isa() {
     g_cap.store(cap, std::memory_order_relaxed);
   }
   Isa best = best_supported();
-  if (static_cast<int>(best) <= cap) return best;
+  if (cap == kNoCap) return best;
   Isa capped = static_cast<Isa>(cap);
+  // A level of the other architecture's chain allows none of this CPU's SIMD kernels.
+  if (capped == Isa::scalar || best == Isa::scalar || is_arm_isa(capped) != is_arm_isa(best)) return Isa::scalar;
+  if (static_cast<int>(best) <= cap) return best;
   if (capped == Isa::avx_vnni && !cpu_supports(Isa::avx_vnni)) return Isa::avx2;
   return capped;
+}
+
+bool isa_allowed(Isa isa) {
+  // A supported level is in this CPU's chain, and so is the active one unless it is scalar.
+  return cpu_supports(isa) && static_cast<int>(isa) <= static_cast<int>(active_isa());
 }
 
 void set_isa_cap(Isa cap) { g_cap.store(static_cast<int>(cap), std::memory_order_relaxed); }
@@ -126,16 +146,21 @@ std::string_view isa_name(Isa isa) {
     case Isa::avx_vnni: return "avx_vnni";
     case Isa::avx512: return "avx512";
     case Isa::avx512_vnni: return "avx512_vnni";
+    case Isa::neon: return "neon";
+    case Isa::neon_dotprod: return "neon_dotprod";
+    case Isa::neon_i8mm: return "neon_i8mm";
   }
   return "?";
 }
 
 bool parse_isa(std::string_view s, Isa* out) {
-  for (Isa i : {Isa::scalar, Isa::avx2, Isa::avx_vnni, Isa::avx512, Isa::avx512_vnni})
+  for (int l = 0; l < kNumIsaLevels; ++l) {
+    const Isa i = static_cast<Isa>(l);
     if (isa_name(i) == s) {
       *out = i;
       return true;
     }
+  }
   return false;
 }
 

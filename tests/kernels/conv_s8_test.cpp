@@ -75,8 +75,7 @@ TEST_P(ConvS8Kernels, KernelSizesStridesPaddingBitExact) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllKernels, ConvS8Kernels,
-                         ::testing::Values(GemmS8Kernel::scalar, GemmS8Kernel::avx2, GemmS8Kernel::avx_vnni,
-                                           GemmS8Kernel::avx512_vnni),
+                         ::testing::ValuesIn(kAllGemmS8Kernels),
                          [](const ::testing::TestParamInfo<GemmS8Kernel>& info) {
                            return std::string(gemm_s8_kernel_name(info.param));
                          });

@@ -15,7 +15,7 @@ namespace {
 
 std::vector<DwConvS8Kernel> dw_kernels() {
   std::vector<DwConvS8Kernel> ks;
-  for (DwConvS8Kernel k : {DwConvS8Kernel::scalar, DwConvS8Kernel::avx2, DwConvS8Kernel::avx512_vnni})
+  for (DwConvS8Kernel k : {DwConvS8Kernel::scalar, DwConvS8Kernel::avx2, DwConvS8Kernel::avx512_vnni, DwConvS8Kernel::neon})
     if (dwconv_s8_kernel_available(k)) ks.push_back(k);
   return ks;
 }
@@ -69,7 +69,8 @@ TEST_P(DwConvS8Kernels, KernelsStridesChannelTailsBitExact) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllKernels, DwConvS8Kernels,
-                         ::testing::Values(DwConvS8Kernel::scalar, DwConvS8Kernel::avx2, DwConvS8Kernel::avx512_vnni),
+                         ::testing::Values(DwConvS8Kernel::scalar, DwConvS8Kernel::avx2, DwConvS8Kernel::avx512_vnni,
+                                           DwConvS8Kernel::neon),
                          [](const ::testing::TestParamInfo<DwConvS8Kernel>& info) {
                            return std::string(dwconv_s8_kernel_name(info.param));
                          });

@@ -19,7 +19,7 @@
 namespace prunq::testing {
 
 // The fp32 variants every kernel family has.
-inline const Isa kF32Variants[] = {Isa::scalar, Isa::avx2, Isa::avx512};
+inline const Isa kF32Variants[] = {Isa::scalar, Isa::avx2, Isa::avx512, Isa::neon};
 
 inline std::string isa_param_name(const ::testing::TestParamInfo<Isa>& info) {
   return std::string(isa_name(info.param));

@@ -25,8 +25,7 @@ inline std::vector<int8_t> random_weights(std::mt19937& rng, size_t n, int lo = 
 // Every optimised kernel the CPU has and the ISA cap allows (scalar always).
 inline std::vector<GemmS8Kernel> kernels_to_test() {
   std::vector<GemmS8Kernel> ks;
-  for (GemmS8Kernel k : {GemmS8Kernel::scalar, GemmS8Kernel::avx2, GemmS8Kernel::avx_vnni,
-                         GemmS8Kernel::avx512_vnni})
+  for (GemmS8Kernel k : kAllGemmS8Kernels)
     if (gemm_s8_kernel_available(k)) ks.push_back(k);
   return ks;
 }

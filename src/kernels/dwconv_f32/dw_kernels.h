@@ -58,5 +58,9 @@ const PlaneKernels& plane_kernels_avx512();
 const BlockKernels& block_kernels_avx2();
 const BlockKernels& block_kernels_avx512();
 #endif
+#if defined(__aarch64__)
+const PlaneKernels& plane_kernels_neon();
+const BlockKernels& block_kernels_neon();
+#endif
 
 }  // namespace prunq::dwconv_detail

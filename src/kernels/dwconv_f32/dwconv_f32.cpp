@@ -167,19 +167,35 @@ const Variant& avx512_variant() {
 }
 #endif
 
-// Best compiled variant at or below each ISA level (same scheme as the GEMM table).
+#if defined(__aarch64__)
+const Variant& neon_variant() {
+  // The block-kernel crossover measured on x86 (no ARM hardware here to measure one).
+  static const Variant v{"dwconv_f32__neon",
+                         Isa::neon,
+                         &dwconv_detail::plane_kernels_neon(),
+                         &dwconv_detail::block_kernels_neon(),
+                         {15, 13}};
+  return v;
+}
+#endif
+
+// Best compiled variant at or below each ISA level (same scheme as the GEMM table); levels of
+// the other architecture's chain find nothing and get the scalar variant.
 const Variant* best_for(Isa level) {
 #if defined(__x86_64__) || defined(__i386__)
-  if (level >= Isa::avx512 && cpu_supports(Isa::avx512)) return &avx512_variant();
-  if (level >= Isa::avx2 && cpu_supports(Isa::avx2)) return &avx2_variant();
+  if (!is_arm_isa(level) && level >= Isa::avx512 && cpu_supports(Isa::avx512)) return &avx512_variant();
+  if (!is_arm_isa(level) && level >= Isa::avx2 && cpu_supports(Isa::avx2)) return &avx2_variant();
+#endif
+#if defined(__aarch64__)
+  if (is_arm_isa(level) && cpu_supports(Isa::neon)) return &neon_variant();
 #endif
   return &scalar_variant();
 }
 
-const std::array<const Variant*, 5>& table() {
-  static const std::array<const Variant*, 5> t = [] {
-    std::array<const Variant*, 5> a{};
-    for (int i = 0; i < 5; ++i) a[i] = best_for(static_cast<Isa>(i));
+const std::array<const Variant*, kNumIsaLevels>& table() {
+  static const std::array<const Variant*, kNumIsaLevels> t = [] {
+    std::array<const Variant*, kNumIsaLevels> a{};
+    for (int i = 0; i < kNumIsaLevels; ++i) a[i] = best_for(static_cast<Isa>(i));
     return a;
   }();
   return t;
@@ -188,6 +204,7 @@ const std::array<const Variant*, 5>& table() {
 const Variant* exact_variant(Isa isa) {
   const Variant* v = table()[static_cast<size_t>(isa)];
   Isa want = isa == Isa::avx_vnni ? Isa::avx2 : isa == Isa::avx512_vnni ? Isa::avx512 : isa;
+  if (is_arm_isa(isa)) want = Isa::neon;  // the int8 extensions add nothing to fp32
   return v->isa == want ? v : nullptr;
 }
 

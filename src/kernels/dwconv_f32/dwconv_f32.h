@@ -18,7 +18,7 @@ namespace prunq {
 void dwconv2d_f32(const Conv2dParams& p, const float* input, const float* weight, const float* bias,
                   Activation act, float* output);
 
-// One specific variant (scalar, avx2, avx512) for tests and benchmarks; throws if unavailable.
+// One specific variant (scalar, avx2, avx512, neon) for tests and benchmarks; throws if unavailable.
 void dwconv2d_f32_isa(Isa isa, const Conv2dParams& p, const float* input, const float* weight, const float* bias,
                       Activation act, float* output);
 bool dwconv2d_f32_variant_available(Isa isa);

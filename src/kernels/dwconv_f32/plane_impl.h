@@ -131,7 +131,11 @@ template <class X, int K, int R, int C, bool kEdge, bool kRows>
           x = X::loadu(at);
         // Keeps x in a register: folded into each FMA, the same vector would be loaded once per
         // kernel row, and loads (most split across cache lines) are the scarcer resource.
+#if defined(__aarch64__)
+        asm("" : "+w"(x));
+#else
         asm("" : "+v"(x));
+#endif
 #pragma GCC unroll 32
         for (int o = 0; o < R; ++o) {
           const int ky = r - o;

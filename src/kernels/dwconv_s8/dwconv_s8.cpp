@@ -13,6 +13,7 @@ const char* dwconv_s8_kernel_name(DwConvS8Kernel k) {
     case DwConvS8Kernel::scalar: return "scalar";
     case DwConvS8Kernel::avx2: return "avx2";
     case DwConvS8Kernel::avx512_vnni: return "avx512_vnni";
+    case DwConvS8Kernel::neon: return "neon";
   }
   return "?";
 }
@@ -22,6 +23,7 @@ bool dwconv_s8_kernel_available(DwConvS8Kernel k) {
     case DwConvS8Kernel::scalar: return true;
     case DwConvS8Kernel::avx2: return gemm_s8_kernel_available(GemmS8Kernel::avx2);
     case DwConvS8Kernel::avx512_vnni: return gemm_s8_kernel_available(GemmS8Kernel::avx512_vnni);
+    case DwConvS8Kernel::neon: return gemm_s8_kernel_available(GemmS8Kernel::neon);
   }
   return false;
 }
@@ -29,6 +31,7 @@ bool dwconv_s8_kernel_available(DwConvS8Kernel k) {
 DwConvS8Kernel best_dwconv_s8_kernel() {
   if (dwconv_s8_kernel_available(DwConvS8Kernel::avx512_vnni)) return DwConvS8Kernel::avx512_vnni;
   if (dwconv_s8_kernel_available(DwConvS8Kernel::avx2)) return DwConvS8Kernel::avx2;
+  if (dwconv_s8_kernel_available(DwConvS8Kernel::neon)) return DwConvS8Kernel::neon;
   return DwConvS8Kernel::scalar;
 }
 
@@ -73,10 +76,11 @@ PackedDwConvS8 pack_dwconv_s8(const DwConvS8Shape& shape, const int8_t* weights,
   p.spec = spec;
   p.out = make_output_stage(spec, c, p.padded_channels, "dwconv_s8");
 
-  // Interleaved order of vpunpck{l,h}wd: within each 8-channel group of a 128-bit lane, channels
-  // 0-3 land in the "lo" vector and 4-7 in "hi", each as (tap t, tap t+1) int16 pairs.
+  // x86: the interleaved order of vpunpck{l,h}wd: within each 8-channel group of a 128-bit lane,
+  // channels 0-3 land in the "lo" vector and 4-7 in "hi", each as (tap t, tap t+1) int16 pairs.
+  // NEON: tap-major, channels in order (the widened activations line up with them as loaded).
   const int64_t blk = p.block;
-  p.weights.assign(static_cast<size_t>(p.padded_channels / blk * p.tap_pairs * 2 * blk), 0);
+  p.weights.assign(static_cast<size_t>(p.padded_channels / blk * p.tap_pairs * 2 * blk), 0);  // NEON: taps <= 2 * pairs
   p.correction.assign(static_cast<size_t>(p.padded_channels), 0);
   const uint32_t za = static_cast<uint32_t>(p.a_zero_point_u8);
   for (int64_t ch = 0; ch < c; ++ch) {
@@ -87,7 +91,9 @@ PackedDwConvS8 pack_dwconv_s8(const DwConvS8Shape& shape, const int8_t* weights,
       int32_t wv = weights[ch * taps + t] - zw;  // in [-255, 255]: exact in int16
       wsum += static_cast<uint32_t>(wv);
       int64_t pair = t / 2, half = pos / 4;
-      int64_t idx = ((cb * p.tap_pairs + pair) * 2 + half) * blk + lane * 8 + (pos % 4) * 2 + t % 2;
+      int64_t idx = k == DwConvS8Kernel::neon
+                        ? (cb * taps + t) * blk + ci
+                        : ((cb * p.tap_pairs + pair) * 2 + half) * blk + lane * 8 + (pos % 4) * 2 + t % 2;
       p.weights[static_cast<size_t>(idx)] = static_cast<int16_t>(wv);
     }
     uint32_t corr = spec.bias.empty() ? 0u : static_cast<uint32_t>(spec.bias[ch]);
@@ -106,9 +112,17 @@ void dwconv_s8(const PackedDwConvS8& p, int64_t batch, const void* input, void* 
   }
   dwconv_s8_detail::RowFn row = nullptr;
 #if defined(__x86_64__) || defined(_M_X64)
-  PRUNQ_CHECK(cpu_supports(p.kernel == DwConvS8Kernel::avx2 ? Isa::avx2 : Isa::avx512_vnni), "dwconv_s8: weights ",
-              "packed for ", dwconv_s8_kernel_name(p.kernel), " which this CPU lacks");
-  row = p.kernel == DwConvS8Kernel::avx2 ? dwconv_s8_detail::row_avx2 : dwconv_s8_detail::row_avx512_vnni;
+  if (p.kernel == DwConvS8Kernel::avx2 || p.kernel == DwConvS8Kernel::avx512_vnni) {
+    PRUNQ_CHECK(cpu_supports(p.kernel == DwConvS8Kernel::avx2 ? Isa::avx2 : Isa::avx512_vnni), "dwconv_s8: weights ",
+                "packed for ", dwconv_s8_kernel_name(p.kernel), " which this CPU lacks");
+    row = p.kernel == DwConvS8Kernel::avx2 ? dwconv_s8_detail::row_avx2 : dwconv_s8_detail::row_avx512_vnni;
+  }
+#endif
+#if defined(__aarch64__)
+  if (p.kernel == DwConvS8Kernel::neon) {
+    PRUNQ_CHECK(cpu_supports(Isa::neon), "dwconv_s8: weights packed for neon, which this CPU lacks");
+    row = dwconv_s8_detail::row_neon;
+  }
 #endif
   PRUNQ_CHECK(row != nullptr, "dwconv_s8: no ", dwconv_s8_kernel_name(p.kernel), " kernel in this build");
   const DwConvS8Shape& s = p.shape;

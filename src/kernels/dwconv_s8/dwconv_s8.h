@@ -7,6 +7,8 @@
 // weights are packed as int16 (w - w_zero_point) pairs in the same order, and vpdpwssd (AVX-512
 // VNNI) or vpmaddwd (AVX2) adds both taps' exact products into int32 -- 2 MACs per lane per
 // instruction, no int16 saturation. NHWC makes a pixel's channels one contiguous vector load.
+// NEON (aarch64): activations widened to int16 (UXTL), weights packed as int16 (w - w_zero_point)
+// per tap, SMLAL / SMLAL2 multiply-accumulate 4 exact products into int32 lanes each.
 // Arithmetic and output stage as in gemm_s8.h (QuantSpec).
 #pragma once
 #include <cstdint>
@@ -26,7 +28,7 @@ struct DwConvS8Shape {
   int64_t out_w() const { return (in_w + pad_left + pad_right - dilation_w * (kernel_w - 1) - 1) / stride_w + 1; }
 };
 
-enum class DwConvS8Kernel : uint8_t { scalar, avx2, avx512_vnni };
+enum class DwConvS8Kernel : uint8_t { scalar, avx2, avx512_vnni, neon };
 const char* dwconv_s8_kernel_name(DwConvS8Kernel k);
 bool dwconv_s8_kernel_available(DwConvS8Kernel k);  // CPU supports it and active_isa() allows it
 DwConvS8Kernel best_dwconv_s8_kernel();
@@ -34,12 +36,13 @@ DwConvS8Kernel best_dwconv_s8_kernel();
 struct PackedDwConvS8 {
   DwConvS8Shape shape;
   DwConvS8Kernel kernel = DwConvS8Kernel::scalar;
-  int64_t block = 0;            // channels per SIMD block (32 for AVX-512, 16 for AVX2)
+  int64_t block = 0;            // channels per SIMD block (32 for AVX-512, 16 for AVX2 and NEON)
   int64_t tap_pairs = 0;        // ceil(taps / 2)
   int64_t padded_channels = 0;  // channels rounded up to block
   int32_t a_zero_point_u8 = 0;  // in the uint8 domain the kernels read (int8 input is flipped)
   bool a_signed = false;
-  // SIMD: per channel block, per tap pair, two int16 vectors ("lo"/"hi" interleave halves).
+  // x86: per channel block, per tap pair, two int16 vectors ("lo"/"hi" interleave halves).
+  // NEON: per channel block, per tap, the block's int16 weights in channel order.
   std::vector<int16_t> weights;
   std::vector<int32_t> correction;  // bias - a_zp * sum_t (w_t - w_zp), per padded channel
   OutputStage out;
@@ -78,6 +81,10 @@ using RowFn = void (*)(const PackedDwConvS8& p, const uint8_t* in, const uint8_t
 void row_avx512_vnni(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row, int64_t b, int64_t y,
                      void* out, int64_t out_row);
 void row_avx2(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row, int64_t b, int64_t y, void* out,
+              int64_t out_row);
+#endif
+#if defined(__aarch64__)
+void row_neon(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row, int64_t b, int64_t y, void* out,
               int64_t out_row);
 #endif
 }  // namespace dwconv_s8_detail

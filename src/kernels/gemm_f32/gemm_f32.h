@@ -46,8 +46,8 @@ void gemm_f32_epilogue(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t
                        const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
                        int64_t ldc, const GemmEpilogue& epilogue);
 
-// One specific variant (scalar, avx2, avx512; the VNNI levels map to the variant below them),
-// for tests and benchmarks. Throws prunq::Error if this build or this CPU lacks it.
+// One specific variant (scalar, avx2, avx512, neon; the VNNI, dot-product and i8mm levels map to
+// the variant below them), for tests and benchmarks. Throws prunq::Error if this build or this CPU lacks it.
 void gemm_f32_prunq_isa(Isa isa, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                         const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
                         int64_t ldc, const GemmEpilogue* epilogue = nullptr);

@@ -8,20 +8,23 @@
 namespace prunq::gemm_detail {
 namespace {
 
-constexpr Isa kLevels[] = {Isa::scalar, Isa::avx2, Isa::avx_vnni, Isa::avx512, Isa::avx512_vnni};
-constexpr size_t kNumLevels = sizeof(kLevels) / sizeof(kLevels[0]);
+constexpr size_t kNumLevels = kNumIsaLevels;
 
+// Levels of the other architecture's chain find nothing here and get the scalar kernel.
 const Ukernel* best_for(Isa level) {
 #if defined(__x86_64__) || defined(__i386__)
-  if (level >= Isa::avx512 && cpu_supports(Isa::avx512)) return &ukernel_avx512();
-  if (level >= Isa::avx2 && cpu_supports(Isa::avx2)) return &ukernel_avx2();
+  if (!is_arm_isa(level) && level >= Isa::avx512 && cpu_supports(Isa::avx512)) return &ukernel_avx512();
+  if (!is_arm_isa(level) && level >= Isa::avx2 && cpu_supports(Isa::avx2)) return &ukernel_avx2();
+#endif
+#if defined(__aarch64__)
+  if (is_arm_isa(level) && cpu_supports(Isa::neon)) return &ukernel_neon();
 #endif
   return &ukernel_scalar();
 }
 
 std::array<const Ukernel*, kNumLevels> build_table() {
   std::array<const Ukernel*, kNumLevels> t{};
-  for (size_t i = 0; i < kNumLevels; ++i) t[i] = best_for(kLevels[i]);
+  for (size_t i = 0; i < kNumLevels; ++i) t[i] = best_for(static_cast<Isa>(i));
   return t;
 }
 
@@ -37,8 +40,10 @@ const Ukernel& ukernel_active() { return *table()[static_cast<size_t>(active_isa
 const Ukernel* ukernel_for(Isa isa) {
   const Ukernel* k = table()[static_cast<size_t>(isa)];
   // The table falls back to plainer variants; asking for a level explicitly must not silently
-  // get one (the VNNI levels name the fp32 variant below them: VNNI is an int8 feature).
+  // get one (the VNNI, dot-product and i8mm levels name the fp32 variant below them: they are
+  // int8 features).
   Isa want = isa == Isa::avx_vnni ? Isa::avx2 : isa == Isa::avx512_vnni ? Isa::avx512 : isa;
+  if (is_arm_isa(isa)) want = Isa::neon;
   return k->isa == want ? k : nullptr;
 }
 

@@ -35,6 +35,10 @@ void pack_contiguous_scalar(const float* src, int64_t ld, int64_t kc, int valid,
 void pack_strided_avx2(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
 void pack_contiguous_avx2(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
 #endif
+#if defined(__aarch64__)
+void pack_strided_neon(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
+void pack_contiguous_neon(const float* src, int64_t ld, int64_t kc, int valid, int w, float* dst);
+#endif
 
 // m <= mr and n <= nr: the valid part of the tile (tails); rows/columns beyond are not touched.
 using UkernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
@@ -50,11 +54,15 @@ struct Ukernel {
   PackFn pack_strided, pack_contiguous;
 };
 
-// Each returns its variant; the x86 ones exist only in x86 builds (their files carry ISA flags).
+// Each returns its variant; the x86 ones exist only in x86 builds, the NEON one only in aarch64
+// builds (their files carry ISA flags or need the architecture's SIMD).
 const Ukernel& ukernel_scalar();
 #if defined(__x86_64__) || defined(__i386__)
 const Ukernel& ukernel_avx2();
 const Ukernel& ukernel_avx512();
+#endif
+#if defined(__aarch64__)
+const Ukernel& ukernel_neon();
 #endif
 
 // The variant active_isa() selects (the best compiled one at or below the capped level).

@@ -20,6 +20,11 @@ const UkernelInfo& ukernel_info(GemmS8Kernel k, bool maddubs) {
     case GemmS8Kernel::avx_vnni: return ukernel_avx_vnni();
     case GemmS8Kernel::avx512_vnni: return ukernel_avx512_vnni();
 #endif
+#if defined(__aarch64__)
+    case GemmS8Kernel::neon: return ukernel_neon();
+    case GemmS8Kernel::neon_dotprod: return ukernel_neon_dotprod();
+    case GemmS8Kernel::neon_i8mm: return ukernel_neon_i8mm();
+#endif
     default: return ukernel_scalar();
   }
 }

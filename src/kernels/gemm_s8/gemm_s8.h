@@ -8,10 +8,14 @@
 // int8 activations are run as uint8 (a XOR 0x80 = a + 128, zero point + 128): exact and one code path.
 //
 // Kernels: scalar (the portable fallback), avx2, avx_vnni (256-bit vpdpbusd), avx512_vnni (512-bit
-// vpdpbusd). The best one allowed by active_isa() is chosen at pack time; results are bit-exact
-// across kernels. avx2 has two forms, chosen per weight matrix at pack time: vpmaddubsw when
-// every weight pair provably keeps its int16 sums unsaturated (e.g. all weights in [-64, 64]; see
-// avx2_maddubs.cpp), vpmaddwd on int16-widened weights and activations otherwise (exact always).
+// vpdpbusd); on aarch64 neon (SMULL + SADALP: exact int16 products summed pairwise into int32,
+// any ARMv8.0 core), neon_dotprod (SDOT) and neon_i8mm (SMMLA). The best one allowed by
+// active_isa() is chosen at pack time; results are bit-exact across kernels. avx2 has two forms,
+// chosen per weight matrix at pack time: vpmaddubsw when every weight pair provably keeps its
+// int16 sums unsaturated (e.g. all weights in [-64, 64]; see avx2_maddubs.cpp), vpmaddwd on
+// int16-widened weights and activations otherwise (exact always). The NEON kernels read the
+// activation bytes as int8 (byte ^ 0x80 = byte - 128, the signed instructions' domain), so their
+// correction terms use the zero point minus 128.
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -22,7 +26,11 @@
 
 namespace prunq {
 
-enum class GemmS8Kernel : uint8_t { scalar, avx2, avx_vnni, avx512_vnni };
+enum class GemmS8Kernel : uint8_t { scalar, avx2, avx_vnni, avx512_vnni, neon, neon_dotprod, neon_i8mm };
+inline constexpr GemmS8Kernel kAllGemmS8Kernels[] = {GemmS8Kernel::scalar,      GemmS8Kernel::avx2,
+                                                     GemmS8Kernel::avx_vnni,    GemmS8Kernel::avx512_vnni,
+                                                     GemmS8Kernel::neon,        GemmS8Kernel::neon_dotprod,
+                                                     GemmS8Kernel::neon_i8mm};
 std::string_view gemm_s8_kernel_name(GemmS8Kernel k);
 Isa gemm_s8_kernel_isa(GemmS8Kernel k);
 bool gemm_s8_kernel_available(GemmS8Kernel k);  // CPU supports it and active_isa() allows it
@@ -34,13 +42,14 @@ struct PackedGemmS8 {
   int64_t n = 0, k = 0;           // logical sizes
   int64_t segments = 1;           // K = segments * segment_len (conv: taps * channels)
   int64_t segment_len = 0;
-  int64_t segment_groups = 0;     // full 4-byte groups per segment
-  int segment_tail = 0;           // bytes in a last partial group per segment (0..3)
+  int k_group = 4;                // K bytes per packed group: 4, or 8 for the i8mm layout
+  int64_t segment_groups = 0;     // full k_group-byte groups per segment
+  int segment_tail = 0;           // bytes in a last partial group per segment (0..k_group-1)
   int64_t n_padded = 0;           // n rounded up to 16
   int64_t panel_bytes = 0;        // bytes per 16-column panel
   bool a_signed = false;
   bool maddubs = false;           // avx2 only: the vpmaddubsw form (weights passed its bound)
-  int32_t a_zero_point_u8 = 0;    // activation zero point in the uint8 domain the kernel reads
+  int32_t a_zero_point_u8 = 0;    // activation zero point in the uint8 domain of the bytes given to the kernel
   std::vector<uint8_t> panels;    // n_padded/16 panels of packed weights (64-byte aligned start)
   std::vector<int32_t> correction;     // per column: bias - a_zp * colsum + K * a_zp * w_zp
   std::vector<int32_t> w_zero_points;  // per column; empty when all are zero (symmetric weights)

@@ -17,6 +17,9 @@ std::string_view gemm_s8_kernel_name(GemmS8Kernel k) {
     case GemmS8Kernel::avx2: return "avx2";
     case GemmS8Kernel::avx_vnni: return "avx_vnni";
     case GemmS8Kernel::avx512_vnni: return "avx512_vnni";
+    case GemmS8Kernel::neon: return "neon";
+    case GemmS8Kernel::neon_dotprod: return "neon_dotprod";
+    case GemmS8Kernel::neon_i8mm: return "neon_i8mm";
   }
   return "?";
 }
@@ -27,20 +30,27 @@ Isa gemm_s8_kernel_isa(GemmS8Kernel k) {
     case GemmS8Kernel::avx2: return Isa::avx2;
     case GemmS8Kernel::avx_vnni: return Isa::avx_vnni;
     case GemmS8Kernel::avx512_vnni: return Isa::avx512_vnni;
+    case GemmS8Kernel::neon: return Isa::neon;
+    case GemmS8Kernel::neon_dotprod: return Isa::neon_dotprod;
+    case GemmS8Kernel::neon_i8mm: return Isa::neon_i8mm;
   }
   return Isa::scalar;
 }
 
 bool gemm_s8_kernel_available(GemmS8Kernel k) {
+  const Isa isa = gemm_s8_kernel_isa(k);
 #if !(defined(__x86_64__) || defined(_M_X64))
-  if (k != GemmS8Kernel::scalar) return false;
+  if (isa != Isa::scalar && !is_arm_isa(isa)) return false;  // not compiled into this build
 #endif
-  Isa isa = gemm_s8_kernel_isa(k);
-  return cpu_supports(isa) && static_cast<int>(isa) <= static_cast<int>(active_isa());
+#if !defined(__aarch64__)
+  if (is_arm_isa(isa)) return false;
+#endif
+  return isa_allowed(isa);
 }
 
 GemmS8Kernel best_gemm_s8_kernel() {
-  for (GemmS8Kernel k : {GemmS8Kernel::avx512_vnni, GemmS8Kernel::avx_vnni, GemmS8Kernel::avx2})
+  for (GemmS8Kernel k : {GemmS8Kernel::avx512_vnni, GemmS8Kernel::avx_vnni, GemmS8Kernel::avx2,
+                         GemmS8Kernel::neon_i8mm, GemmS8Kernel::neon_dotprod, GemmS8Kernel::neon})
     if (gemm_s8_kernel_available(k)) return k;
   return GemmS8Kernel::scalar;
 }
@@ -74,9 +84,10 @@ const uint8_t* PackedGemmS8::panel_data() const {
 
 namespace {
 
-// Byte offset of weight (column j of a panel, K position g*4+b of the packed order) in a panel.
+// Byte offset of weight (column j of a panel, byte b of K group `group` in the packed order) in a panel.
 int64_t packed_offset(Layout layout, int64_t group, int j, int b) {
   if (layout == Layout::vnni4) return (group * kPanelCols + j) * 4 + b;
+  if (layout == Layout::s8x8) return (group * kPanelCols + j) * 8 + b;
   int64_t i16 = group * 64 + (b / 2) * 32 + (j / 8) * 16 + (j % 8) * 2 + (b % 2);
   return i16 * 2;
 }
@@ -113,13 +124,14 @@ PackedGemmS8 pack_gemm_s8(const int8_t* w, int64_t n, int64_t k, int64_t ldw, co
   p.k = k;
   p.segments = segments;
   p.segment_len = k / segments;
-  p.segment_groups = p.segment_len / 4;
-  p.segment_tail = static_cast<int>(p.segment_len % 4);
+  p.k_group = gemm_s8_detail::layout_k_group(info.layout);
+  p.segment_groups = p.segment_len / p.k_group;
+  p.segment_tail = static_cast<int>(p.segment_len % p.k_group);
   p.n_padded = (n + kPanelCols - 1) / kPanelCols * kPanelCols;
   int64_t groups_per_segment = p.segment_groups + (p.segment_tail ? 1 : 0);
   int64_t groups = groups_per_segment * segments;
   int64_t elem = info.layout == Layout::vnni4 ? 1 : 2;
-  p.panel_bytes = groups * 4 * kPanelCols * elem;
+  p.panel_bytes = groups * p.k_group * kPanelCols * elem;
   p.panels.assign(static_cast<size_t>(p.panel_bytes * (p.n_padded / kPanelCols) + 63), 0);
   p.a_signed = spec.a_signed;
   p.a_zero_point_u8 = spec.a_signed ? spec.a_zero_point + 128 : spec.a_zero_point;
@@ -131,7 +143,8 @@ PackedGemmS8 pack_gemm_s8(const int8_t* w, int64_t n, int64_t k, int64_t ldw, co
     for (int64_t s = 0; s < segments; ++s)
       for (int64_t i = 0; i < p.segment_len; ++i) {
         int8_t v = w[col * ldw + s * p.segment_len + i];
-        int64_t off = packed_offset(info.layout, s * groups_per_segment + i / 4, j, static_cast<int>(i % 4));
+        int64_t off = packed_offset(info.layout, s * groups_per_segment + i / p.k_group, j,
+                                    static_cast<int>(i % p.k_group));
         if (elem == 1) {
           panel[off] = static_cast<uint8_t>(v);
         } else {
@@ -143,11 +156,13 @@ PackedGemmS8 pack_gemm_s8(const int8_t* w, int64_t n, int64_t k, int64_t ldw, co
 
   // Zero-point algebra: sum (a - za)(w - zw) = sum a*w - zw * sum a - za * sum w + K * za * zw.
   // Everything but the zw * sum(a) term is known now. Wrapping uint32 arithmetic, like the kernels.
+  // a and za are in the domain the kernel reads: the NEON kernels see byte - 128, and so does za.
   bool any_wzp = false;
   for (int32_t z : spec.w_zero_points) any_wzp |= z != 0;
   p.correction.assign(static_cast<size_t>(p.n_padded), 0);
   if (any_wzp) p.w_zero_points.assign(static_cast<size_t>(p.n_padded), 0);
-  uint32_t za = static_cast<uint32_t>(p.a_zero_point_u8);
+  const bool signed_domain = is_arm_isa(gemm_s8_kernel_isa(kernel));
+  uint32_t za = static_cast<uint32_t>(p.a_zero_point_u8 - (signed_domain ? 128 : 0));
   for (int64_t col = 0; col < n; ++col) {
     uint32_t colsum = 0;
     for (int64_t i = 0; i < k; ++i) colsum += static_cast<uint32_t>(static_cast<int32_t>(w[col * ldw + i]));

@@ -24,16 +24,20 @@ struct UkernelCall {
   void* c = nullptr;                // output base
   int64_t c_index = 0;              // element index of (row 0, column n0)
   int64_t ldc = 0;                  // elements
-  // The caller guarantees 3 readable bytes after every segment, so a partial last K group may
-  // be loaded whole (its extra bytes meet zero weights). Ignored with weight zero points, where
-  // the row sums must not see those bytes.
+  // The caller guarantees 3 readable bytes after every segment, so a partial last 4-byte K group
+  // may be loaded whole (its extra bytes meet zero weights). Ignored with weight zero points,
+  // where the row sums must not see those bytes.
   bool tail_overread = false;
 };
 
 enum class Layout : uint8_t {
   vnni4,  // int8, per panel: [group of 4 k][16 columns][4 k]  (vpdpbusd)
   i16x2,  // int16, per panel: [group of 4 k][k pair 01|23][columns 0-7|8-15][8 columns][2 k]  (vpmaddwd)
+  s8x8,   // int8, per panel: [group of 8 k][16 columns][8 k]  (SMMLA: column pairs x 8 k per register)
 };
+
+// K bytes per packed group of each layout.
+constexpr int layout_k_group(Layout l) { return l == Layout::s8x8 ? 8 : 4; }
 
 struct UkernelInfo {
   void (*run)(const UkernelCall&) = nullptr;
@@ -58,6 +62,11 @@ const UkernelInfo& ukernel_avx2();
 const UkernelInfo& ukernel_avx2_maddubs();
 const UkernelInfo& ukernel_avx_vnni();
 const UkernelInfo& ukernel_avx512_vnni();
+#endif
+#if defined(__aarch64__)
+const UkernelInfo& ukernel_neon();
+const UkernelInfo& ukernel_neon_dotprod();
+const UkernelInfo& ukernel_neon_i8mm();
 #endif
 const UkernelInfo& ukernel_info(GemmS8Kernel k, bool maddubs = false);
 inline const UkernelInfo& ukernel_info(const PackedGemmS8& p) { return ukernel_info(p.kernel, p.maddubs); }

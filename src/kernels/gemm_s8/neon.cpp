@@ -1,0 +1,103 @@
+// int8 GEMM micro-kernel for every AArch64 core (ARMv8.0 Advanced SIMD, no dot product): SMULL
+// multiplies 8 int8 weights by 8 int8 activations into exact int16 products, SADALP adds them
+// pairwise into int32 accumulators. (The common SMULL + SMLAL2 int16 accumulation would
+// overflow for two -128 x -128 products, so it is not exact for arbitrary data.) On the vnni4
+// layout one register holds 4 columns x 4 K; with the row's 4 activations repeated across a
+// register, SMULL / SMULL2 cover columns 0-1 / 2-3, and each accumulator keeps two half sums per
+// column, joined by one ADDP at the end: 4 instructions per 16 MACs. Tile 2 rows x 16 columns:
+// 16 accumulators, 4 weight registers. Activations are flipped to int8 once per 16 bytes (the
+// packing's correction uses za - 128).
+#include "kernels/gemm_s8/neon_common.h"
+
+namespace prunq::gemm_s8_detail {
+namespace {
+
+constexpr int kMr = 2;
+
+template <bool RowSum>
+struct Tile {
+  int32x4_t lo[kMr][4], hi[kMr][4];  // [row][4-column register]: half sums of columns 0-1 / 2-3
+  int32x4_t rowsum[kMr];
+  const int8_t* w;
+
+  // One K group: lane L of a[r] holds row r's 4 activations of it.
+  template <int L>
+  [[gnu::always_inline]] inline void group(const int8x16_t (&a)[kMr]) {
+    int8x16_t wq[4];
+#pragma GCC unroll 4
+    for (int v = 0; v < 4; ++v) wq[v] = vld1q_s8(w + 16 * v);
+#pragma GCC unroll 2
+    for (int r = 0; r < kMr; ++r) {
+      const int8x16_t x = vreinterpretq_s8_s32(vdupq_laneq_s32(vreinterpretq_s32_s8(a[r]), L));
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v) {
+        lo[r][v] = vpadalq_s16(lo[r][v], vmull_s8(vget_low_s8(wq[v]), vget_low_s8(x)));
+        hi[r][v] = vpadalq_s16(hi[r][v], vmull_high_s8(wq[v], x));
+      }
+    }
+    w += 64;
+  }
+
+  // Row sums by pairwise widening adds of the activation bytes (no multiplies needed).
+  [[gnu::always_inline]] inline void add_rowsums(const int8x16_t (&a)[kMr]) {
+    if constexpr (RowSum)
+#pragma GCC unroll 2
+      for (int r = 0; r < kMr; ++r) rowsum[r] = vpadalq_s16(rowsum[r], vpaddlq_s8(a[r]));
+  }
+};
+
+template <bool RowSum>
+void tile(const UkernelCall& call) {
+  const PackedGemmS8& p = *call.p;
+  Tile<RowSum> t;
+  for (int r = 0; r < kMr; ++r) {
+    for (int v = 0; v < 4; ++v) t.lo[r][v] = t.hi[r][v] = vdupq_n_s32(0);
+    t.rowsum[r] = vdupq_n_s32(0);
+  }
+  t.w = reinterpret_cast<const int8_t*>(call.w);
+  const bool whole_tail = call.tail_overread && !RowSum;
+  const int64_t groups = p.segment_groups;
+  for (int64_t s = 0; s < p.segments; ++s) {
+    const uint8_t* ap[kMr];
+    for (int r = 0; r < kMr; ++r) ap[r] = call.a[s * kMr + r];
+    int64_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+      int8x16_t a[kMr];
+#pragma GCC unroll 2
+      for (int r = 0; r < kMr; ++r) a[r] = load16_s8(ap[r] + g * 4);
+      t.add_rowsums(a);
+      t.template group<0>(a);
+      t.template group<1>(a);
+      t.template group<2>(a);
+      t.template group<3>(a);
+    }
+    // The last 1..3 whole groups and the partial one, each alone in lane 0 (zeros above).
+    for (; g < groups + (p.segment_tail ? 1 : 0); ++g) {
+      const int bytes = g < groups ? 4 : p.segment_tail;
+      int8x16_t a[kMr];
+#pragma GCC unroll 2
+      for (int r = 0; r < kMr; ++r)
+        a[r] = vreinterpretq_s8_u32(vsetq_lane_u32(group4_s8(ap[r] + g * 4, bytes, whole_tail), vdupq_n_u32(0), 0));
+      t.add_rowsums(a);
+      t.template group<0>(a);
+    }
+  }
+  int32x4_t acc[kMr][4];
+  int32_t rowsum[kMr];
+  for (int r = 0; r < kMr; ++r) {
+    for (int v = 0; v < 4; ++v) acc[r][v] = vpaddq_s32(t.lo[r][v], t.hi[r][v]);
+    rowsum[r] = RowSum ? vaddvq_s32(t.rowsum[r]) : 0;
+  }
+  store_tile16<kMr, RowSum>(call, acc, rowsum);
+}
+
+void run(const UkernelCall& call) { run_for_zero_points(call, tile<false>, tile<true>); }
+
+}  // namespace
+
+const UkernelInfo& ukernel_neon() {
+  static const UkernelInfo info = single_panel_ukernel(run, Layout::vnni4, kMr);
+  return info;
+}
+
+}  // namespace prunq::gemm_s8_detail
