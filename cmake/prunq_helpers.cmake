@@ -3,7 +3,10 @@
 #   *avx2*.cpp -> AVX2+FMA+F16C, *avxvnni*.cpp -> + AVX-VNNI, *avx512vnni*.cpp -> AVX-512 + VNNI,
 #   *avx512*.cpp -> AVX-512 F/BW/DQ/VL;
 #   *neoni8mm*.cpp -> ARMv8.2-A + dot product + int8 matrix multiply, *neondot*.cpp -> ARMv8.2-A +
-#   dot product, *neon*.cpp -> baseline AArch64 (Advanced SIMD is always there).
+#   dot product, *neon*.cpp -> baseline AArch64 (Advanced SIMD is always there). NEON files also
+#   get -fno-schedule-insns: GCC 12's scheduling before register allocation hoists the weight
+#   loads of unrolled micro-kernel loops and spills accumulators to make room (the SDOT kernel
+#   kept 3 of its 16 on the stack); the scheduling after allocation still runs.
 # Never -march=native: the binary picks at run time. Each architecture's files are left out on
 # the other (the dispatch tables then only see scalar and that architecture's variants).
 set(PRUNQ_X86 OFF)
@@ -21,12 +24,13 @@ function(prunq_isa_flags file out arch)
   set(f "")
   set(a "")
   if(n MATCHES "neoni8mm")
-    set(f -march=armv8.2-a+dotprod+i8mm)
+    set(f -march=armv8.2-a+dotprod+i8mm -fno-schedule-insns)
     set(a arm64)
   elseif(n MATCHES "neondot")
-    set(f -march=armv8.2-a+dotprod)
+    set(f -march=armv8.2-a+dotprod -fno-schedule-insns)
     set(a arm64)
   elseif(n MATCHES "neon")
+    set(f -fno-schedule-insns)
     set(a arm64)
   elseif(n MATCHES "avx512vnni")
     set(f -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -mavx2 -mfma -mf16c)

@@ -1,8 +1,9 @@
 // Internal: the AArch64 NEON vector operations the shared depthwise templates (plane_impl.h,
 // block_impl.h) are written in. Include only from *neon*.cpp files (built for aarch64 only).
-// NEON has no masked loads or stores: a mask is the lane range [lo, hi) it keeps, and a masked
-// access with a partial range goes lane by lane through the stack (border steps only; interior
-// steps use whole-vector loads).
+// NEON has no masked loads or stores: a mask is the lane range [lo, hi) it keeps. A border
+// vector of a row at least 4 floats long loads the row's first (or last) 4 floats and moves
+// them into place with EXT against zeros (two instructions, nothing read outside the row);
+// other partial ranges go lane by lane through the stack.
 #pragma once
 #include <arm_neon.h>
 
@@ -14,6 +15,9 @@ struct Neon {
   using Vec = float32x4_t;
   struct Mask {
     int lo = 0, hi = 0;  // lanes kept
+    // shift != 0: load the 4 floats at p - shift, then move lane l + shift to lane l (the row's
+    // first 4 floats for a left border, shift < 0; its last 4 for a right border, shift > 0).
+    int shift = 0;
   };
   static constexpr int V = 4;           // floats per vector
   static constexpr int kMaxGroup = 25;  // tap weights held in registers beside 4 accumulators (block_impl.h)
@@ -34,6 +38,16 @@ struct Neon {
   // Lanes outside the mask read as zero and are not accessed at all (no fault past a row's end).
   static Vec load_masked(Mask m, const float* p) {
     if (m.lo == 0 && m.hi == V) return vld1q_f32(p);
+    const Vec z = vdupq_n_f32(0.f);
+    switch (m.shift) {
+      case -3: return vextq_f32(z, vld1q_f32(p + 3), 1);
+      case -2: return vextq_f32(z, vld1q_f32(p + 2), 2);
+      case -1: return vextq_f32(z, vld1q_f32(p + 1), 3);
+      case 1: return vextq_f32(vld1q_f32(p - 1), z, 1);
+      case 2: return vextq_f32(vld1q_f32(p - 2), z, 2);
+      case 3: return vextq_f32(vld1q_f32(p - 3), z, 3);
+      default: break;
+    }
     float t[V] = {0.f, 0.f, 0.f, 0.f};
     for (int l = m.lo; l < m.hi; ++l) t[l] = p[l];
     return vld1q_f32(t);
@@ -45,6 +59,12 @@ struct Neon {
   static void storeu(float* p, Vec v) { vst1q_f32(p, v); }
   static void store_masked(Mask m, float* p, Vec v) {
     if (m.lo == 0 && m.hi == V) return vst1q_f32(p, v);
+    if (m.lo == 0) {  // the end of an output row (rows start at lane 0)
+      if (m.hi >= 2) vst1_f32(p, vget_low_f32(v));
+      if (m.hi == 1) vst1q_lane_f32(p, v, 0);
+      if (m.hi == 3) vst1q_lane_f32(p + 2, v, 2);
+      return;
+    }
     float t[V];
     vst1q_f32(t, v);
     for (int l = m.lo; l < m.hi; ++l) p[l] = t[l];
@@ -56,7 +76,12 @@ struct Neon {
   static Mask lane_mask(int64_t start, int64_t n) {
     const int64_t lo = -start < 0 ? 0 : -start > V ? V : -start;
     const int64_t hi = n - start < 0 ? 0 : n - start > V ? V : n - start;
-    return Mask{static_cast<int>(lo), static_cast<int>(hi < lo ? lo : hi)};
+    Mask m{static_cast<int>(lo), static_cast<int>(hi < lo ? lo : hi), 0};
+    if (n >= V && m.hi > m.lo && m.hi - m.lo < V) {
+      if (m.hi == V) m.shift = -m.lo;     // left border: lanes [lo, 4) are the row's first floats
+      else if (m.lo == 0) m.shift = V - m.hi;  // right border: lanes [0, hi) are its last floats
+    }
+    return m;
   }
 
   // 2V consecutive floats a:b -> their even-indexed and odd-indexed elements (UZP1 / UZP2).

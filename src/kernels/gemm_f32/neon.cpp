@@ -83,17 +83,21 @@ void tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int
     b += kNr;
   }
 
+  // The epilogue reads the tile back from the stack: with the accumulators live across it, GCC
+  // spilled a third of them inside the k loop (a load + store per FMA).
+  float tile_out[kRows][kNr];
 #pragma GCC unroll 8
-  for (int i = 0; i < kRows; ++i) {
-    if (i >= m) break;
+  for (int i = 0; i < kRows; ++i)
+#pragma GCC unroll 3
+    for (int j = 0; j < kNv; ++j) vst1q_f32(&tile_out[i][4 * j], acc[i][j]);
+  for (int i = 0; i < m; ++i) {
     float* ci = c + i * ldc;
     const float32x4_t rb = vdupq_n_f32(st.row_bias ? st.row_bias[i] : 0.f);
-#pragma GCC unroll 3
     for (int j = 0; j < kNv; ++j) {
       const int valid = n - 4 * j;
       if (valid <= 0) break;
       const float* cb = st.col_bias ? st.col_bias + 4 * j : nullptr;
-      store_n(ci + 4 * j, finish(acc[i][j], ci + 4 * j, valid, rb, cb, st), valid);
+      store_n(ci + 4 * j, finish(vld1q_f32(&tile_out[i][4 * j]), ci + 4 * j, valid, rb, cb, st), valid);
     }
   }
 }

@@ -15,46 +15,37 @@ namespace {
 constexpr int kMr = 2;
 
 template <bool RowSum>
-struct Tile {
-  int32x4_t lo[kMr][4], hi[kMr][4];  // [row][4-column register]: half sums of columns 0-1 / 2-3
-  int32x4_t rowsum[kMr];
-  const int8_t* w;
-
-  // One K group: lane L of a[r] holds row r's 4 activations of it.
-  template <int L>
-  [[gnu::always_inline]] inline void group(const int8x16_t (&a)[kMr]) {
-    int8x16_t wq[4];
-#pragma GCC unroll 4
-    for (int v = 0; v < 4; ++v) wq[v] = vld1q_s8(w + 16 * v);
-#pragma GCC unroll 2
-    for (int r = 0; r < kMr; ++r) {
-      const int8x16_t x = vreinterpretq_s8_s32(vdupq_laneq_s32(vreinterpretq_s32_s8(a[r]), L));
-#pragma GCC unroll 4
-      for (int v = 0; v < 4; ++v) {
-        lo[r][v] = vpadalq_s16(lo[r][v], vmull_s8(vget_low_s8(wq[v]), vget_low_s8(x)));
-        hi[r][v] = vpadalq_s16(hi[r][v], vmull_high_s8(wq[v], x));
-      }
-    }
-    w += 64;
-  }
-
-  // Row sums by pairwise widening adds of the activation bytes (no multiplies needed).
-  [[gnu::always_inline]] inline void add_rowsums(const int8x16_t (&a)[kMr]) {
-    if constexpr (RowSum)
-#pragma GCC unroll 2
-      for (int r = 0; r < kMr; ++r) rowsum[r] = vpadalq_s16(rowsum[r], vpaddlq_s8(a[r]));
-  }
-};
-
-template <bool RowSum>
 void tile(const UkernelCall& call) {
   const PackedGemmS8& p = *call.p;
-  Tile<RowSum> t;
+  int32x4_t lo[kMr][4], hi[kMr][4];  // [row][4-column register]: half sums of columns 0-1 / 2-3
+  int32x4_t rowsum[kMr];
   for (int r = 0; r < kMr; ++r) {
-    for (int v = 0; v < 4; ++v) t.lo[r][v] = t.hi[r][v] = vdupq_n_s32(0);
-    t.rowsum[r] = vdupq_n_s32(0);
+    for (int v = 0; v < 4; ++v) lo[r][v] = hi[r][v] = vdupq_n_s32(0);
+    rowsum[r] = vdupq_n_s32(0);
   }
-  t.w = reinterpret_cast<const int8_t*>(call.w);
+  const int8_t* w = reinterpret_cast<const int8_t*>(call.w);
+  // `groups` consecutive K groups (1..4), group l in lane l of a[r].
+  auto step = [&](const int8x16_t (&a)[kMr], int groups) {
+    if constexpr (RowSum)  // pairwise widening adds of the activation bytes, no multiplies
+      for (int r = 0; r < kMr; ++r) rowsum[r] = vpadalq_s16(rowsum[r], vpaddlq_s8(a[r]));
+#pragma GCC unroll 4
+    for (int l = 0; l < 4; ++l) {
+      if (l >= groups) break;
+      int8x16_t x[kMr];  // the row's 4 activations of group l, repeated
+#pragma GCC unroll 2
+      for (int r = 0; r < kMr; ++r) x[r] = dup_group(a[r], l);
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v) {
+        const int8x16_t wv = vld1q_s8(w + 64 * l + 16 * v);
+#pragma GCC unroll 2
+        for (int r = 0; r < kMr; ++r) {
+          lo[r][v] = vpadalq_s16(lo[r][v], vmull_s8(vget_low_s8(wv), vget_low_s8(x[r])));
+          hi[r][v] = vpadalq_s16(hi[r][v], vmull_high_s8(wv, x[r]));
+        }
+      }
+    }
+    w += 64 * groups;
+  };
   const bool whole_tail = call.tail_overread && !RowSum;
   const int64_t groups = p.segment_groups;
   for (int64_t s = 0; s < p.segments; ++s) {
@@ -65,11 +56,7 @@ void tile(const UkernelCall& call) {
       int8x16_t a[kMr];
 #pragma GCC unroll 2
       for (int r = 0; r < kMr; ++r) a[r] = load16_s8(ap[r] + g * 4);
-      t.add_rowsums(a);
-      t.template group<0>(a);
-      t.template group<1>(a);
-      t.template group<2>(a);
-      t.template group<3>(a);
+      step(a, 4);
     }
     // The last 1..3 whole groups and the partial one, each alone in lane 0 (zeros above).
     for (; g < groups + (p.segment_tail ? 1 : 0); ++g) {
@@ -78,17 +65,15 @@ void tile(const UkernelCall& call) {
 #pragma GCC unroll 2
       for (int r = 0; r < kMr; ++r)
         a[r] = vreinterpretq_s8_u32(vsetq_lane_u32(group4_s8(ap[r] + g * 4, bytes, whole_tail), vdupq_n_u32(0), 0));
-      t.add_rowsums(a);
-      t.template group<0>(a);
+      step(a, 1);
     }
   }
-  int32x4_t acc[kMr][4];
-  int32_t rowsum[kMr];
+  TileSums<kMr> out;
   for (int r = 0; r < kMr; ++r) {
-    for (int v = 0; v < 4; ++v) acc[r][v] = vpaddq_s32(t.lo[r][v], t.hi[r][v]);
-    rowsum[r] = RowSum ? vaddvq_s32(t.rowsum[r]) : 0;
+    for (int v = 0; v < 4; ++v) vst1q_s32(out.sums[r] + 4 * v, vpaddq_s32(lo[r][v], hi[r][v]));
+    out.rowsum[r] = RowSum ? vaddvq_s32(rowsum[r]) : 0;
   }
-  store_tile16<kMr, RowSum>(call, acc, rowsum);
+  store_tile16<kMr, RowSum>(call, out);
 }
 
 void run(const UkernelCall& call) { run_for_zero_points(call, tile<false>, tile<true>); }

@@ -21,6 +21,18 @@ inline int8x16_t load16_s8(const uint8_t* p) {
 
 inline int8x8_t load8_s8(const uint8_t* p) { return vreinterpret_s8_u8(veor_u8(vld1_u8(p), vdup_n_u8(0x80))); }
 
+// Lane L (0..3) of a repeated over all four 32-bit lanes (L is a constant once the callers'
+// loops are unrolled; the intrinsic needs one).
+inline int8x16_t dup_group(int8x16_t a, int L) {
+  const int32x4_t v = vreinterpretq_s32_s8(a);
+  switch (L) {
+    case 0: return vreinterpretq_s8_s32(vdupq_laneq_s32(v, 0));
+    case 1: return vreinterpretq_s8_s32(vdupq_laneq_s32(v, 1));
+    case 2: return vreinterpretq_s8_s32(vdupq_laneq_s32(v, 2));
+    default: return vreinterpretq_s8_s32(vdupq_laneq_s32(v, 3));
+  }
+}
+
 // One K group of `bytes` (1..4) activations as int8 in the low 32 bits, zeros above. `whole`:
 // the caller allows reading the full 4 bytes (their extras meet zero weights); otherwise the
 // bytes past `bytes` are neither read nor flipped, so they are 0 in the row sums too.
@@ -37,19 +49,29 @@ inline uint32_t group4_s8(const uint8_t* p, int bytes, bool whole) {
 // (- w_zero_point * rowsum), requantized and stored (call.n_valid columns).
 template <QOut Type, bool RowSum>
 inline void store_row16(const UkernelCall& call, const neon::Requant4 (&rq)[4], const neon::OutBounds& bounds,
-                        const int32x4_t (&corr)[4], const int32x4_t (&wzp)[4], int32x4_t (&acc)[4], int32_t rowsum,
+                        const int32x4_t (&corr)[4], const int32x4_t (&wzp)[4], const int32_t* sums, int32_t rowsum,
                         int r) {
+  int32x4_t acc[4];
 #pragma GCC unroll 4
   for (int v = 0; v < 4; ++v) {
-    acc[v] = vaddq_s32(acc[v], corr[v]);
+    acc[v] = vaddq_s32(vld1q_s32(sums + 4 * v), corr[v]);
     if constexpr (RowSum) acc[v] = vmlsq_n_s32(acc[v], wzp[v], rowsum);
   }
   neon::store_outputs<Type, 4>(rq, bounds, acc, call.c, call.c_index + r * call.ldc, call.n_valid);
 }
 
-// Stores the first call.mr rows of an Mr x 16 tile (acc[r][v]: row r, columns 4v .. 4v+3).
+// A finished tile's accumulators go through memory (TileSums) to the epilogue: with them live
+// across it, GCC kept part of them on the stack inside the K loop (a load and a store per
+// multiply-accumulate there).
+template <int Mr>
+struct TileSums {
+  int32_t sums[Mr][16];  // row r, columns 0..15
+  int32_t rowsum[Mr];
+};
+
+// Stores the first call.mr rows of an Mr x 16 tile.
 template <int Mr, bool RowSum>
-inline void store_tile16(const UkernelCall& call, int32x4_t (&acc)[Mr][4], const int32_t (&rowsum)[Mr]) {
+inline void store_tile16(const UkernelCall& call, const TileSums<Mr>& t) {
   const PackedGemmS8& p = *call.p;
   const OutputStage& os = p.out;
   const neon::OutBounds bounds = neon::load_bounds(os);
@@ -67,7 +89,7 @@ inline void store_tile16(const UkernelCall& call, int32x4_t (&acc)[Mr][4], const
 #pragma GCC unroll 8
     for (int r = 0; r < Mr; ++r) {
       if (r >= rows) break;
-      store_row16<Type, RowSum>(call, rq, bounds, corr, wzp, acc[r], rowsum[r], r);
+      store_row16<Type, RowSum>(call, rq, bounds, corr, wzp, t.sums[r], t.rowsum[r], r);
     }
   });
 }

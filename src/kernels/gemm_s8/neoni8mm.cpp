@@ -19,27 +19,6 @@ inline int8x8_t partial8_s8(const uint8_t* p, int bytes, bool whole) {
   return vreinterpret_s8_u64(vcreate_u64(v));
 }
 
-template <bool RowSum>
-struct Tile {
-  int32x4_t acc[kPairs][8];  // [row pair][column pair]
-  int32x4_t rowsum[kPairs];  // [r0 r0 r1 r1] sums of the pair's rows
-  const int8_t* w;
-
-  // One K group: x[q] holds rows 2q and 2q+1's 8 activations of it.
-  [[gnu::always_inline]] inline void group(const int8x16_t (&x)[kPairs]) {
-#pragma GCC unroll 8
-    for (int j = 0; j < 8; ++j) {
-      const int8x16_t wj = vld1q_s8(w + 16 * j);
-#pragma GCC unroll 2
-      for (int q = 0; q < kPairs; ++q) acc[q][j] = vmmlaq_s32(acc[q][j], x[q], wj);
-    }
-    if constexpr (RowSum)
-#pragma GCC unroll 2
-      for (int q = 0; q < kPairs; ++q) rowsum[q] = vmmlaq_s32(rowsum[q], x[q], vdupq_n_s8(1));
-    w += 128;
-  }
-};
-
 inline int8x16_t zip_lo(int8x16_t a, int8x16_t b) {
   return vreinterpretq_s8_s64(vzip1q_s64(vreinterpretq_s64_s8(a), vreinterpretq_s64_s8(b)));
 }
@@ -50,12 +29,25 @@ inline int8x16_t zip_hi(int8x16_t a, int8x16_t b) {
 template <bool RowSum>
 void tile(const UkernelCall& call) {
   const PackedGemmS8& p = *call.p;
-  Tile<RowSum> t;
+  int32x4_t acc[kPairs][8];  // [row pair][column pair]: [r0c0 r0c1 r1c0 r1c1]
+  int32x4_t rowsum[kPairs];  // [r0 r0 r1 r1] sums of the pair's rows
   for (int q = 0; q < kPairs; ++q) {
-    for (int j = 0; j < 8; ++j) t.acc[q][j] = vdupq_n_s32(0);
-    t.rowsum[q] = vdupq_n_s32(0);
+    for (int j = 0; j < 8; ++j) acc[q][j] = vdupq_n_s32(0);
+    rowsum[q] = vdupq_n_s32(0);
   }
-  t.w = reinterpret_cast<const int8_t*>(call.w);
+  const int8_t* w = reinterpret_cast<const int8_t*>(call.w);
+  // One K group: x[q] holds rows 2q and 2q+1's 8 activations of it.
+  auto group = [&](const int8x16_t (&x)[kPairs]) {
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; ++j) {
+      const int8x16_t wj = vld1q_s8(w + 16 * j);
+#pragma GCC unroll 2
+      for (int q = 0; q < kPairs; ++q) acc[q][j] = vmmlaq_s32(acc[q][j], x[q], wj);
+    }
+    if constexpr (RowSum)
+      for (int q = 0; q < kPairs; ++q) rowsum[q] = vmmlaq_s32(rowsum[q], x[q], vdupq_n_s8(1));
+    w += 128;
+  };
   const bool whole_tail = call.tail_overread && !RowSum;
   const int64_t groups = p.segment_groups;
   for (int64_t s = 0; s < p.segments; ++s) {
@@ -72,14 +64,14 @@ void tile(const UkernelCall& call) {
         x0[q] = zip_lo(a[2 * q], a[2 * q + 1]);
         x1[q] = zip_hi(a[2 * q], a[2 * q + 1]);
       }
-      t.group(x0);
-      t.group(x1);
+      group(x0);
+      group(x1);
     }
     if (g < groups) {
       int8x16_t x[kPairs];
 #pragma GCC unroll 2
       for (int q = 0; q < kPairs; ++q) x[q] = vcombine_s8(load8_s8(ap[2 * q] + g * 8), load8_s8(ap[2 * q + 1] + g * 8));
-      t.group(x);
+      group(x);
       ++g;
     }
     if (p.segment_tail) {
@@ -88,22 +80,21 @@ void tile(const UkernelCall& call) {
       for (int q = 0; q < kPairs; ++q)
         x[q] = vcombine_s8(partial8_s8(ap[2 * q] + g * 8, p.segment_tail, whole_tail),
                            partial8_s8(ap[2 * q + 1] + g * 8, p.segment_tail, whole_tail));
-      t.group(x);
+      group(x);
     }
   }
   // Rows 2q / 2q+1, columns 4v .. 4v+3: the low / high 64 bits of column pairs 2v and 2v+1.
-  int32x4_t acc[kMr][4];
-  int32_t rowsum[kMr];
+  TileSums<kMr> out;
   for (int q = 0; q < kPairs; ++q) {
     for (int v = 0; v < 4; ++v) {
-      const int64x2_t a = vreinterpretq_s64_s32(t.acc[q][2 * v]), b = vreinterpretq_s64_s32(t.acc[q][2 * v + 1]);
-      acc[2 * q][v] = vreinterpretq_s32_s64(vzip1q_s64(a, b));
-      acc[2 * q + 1][v] = vreinterpretq_s32_s64(vzip2q_s64(a, b));
+      const int64x2_t a = vreinterpretq_s64_s32(acc[q][2 * v]), b = vreinterpretq_s64_s32(acc[q][2 * v + 1]);
+      vst1q_s32(out.sums[2 * q] + 4 * v, vreinterpretq_s32_s64(vzip1q_s64(a, b)));
+      vst1q_s32(out.sums[2 * q + 1] + 4 * v, vreinterpretq_s32_s64(vzip2q_s64(a, b)));
     }
-    rowsum[2 * q] = vgetq_lane_s32(t.rowsum[q], 0);
-    rowsum[2 * q + 1] = vgetq_lane_s32(t.rowsum[q], 2);
+    out.rowsum[2 * q] = vgetq_lane_s32(rowsum[q], 0);
+    out.rowsum[2 * q + 1] = vgetq_lane_s32(rowsum[q], 2);
   }
-  store_tile16<kMr, RowSum>(call, acc, rowsum);
+  store_tile16<kMr, RowSum>(call, out);
 }
 
 void run(const UkernelCall& call) { run_for_zero_points(call, tile<false>, tile<true>); }

@@ -130,7 +130,7 @@ PackedGemmS8 pack_gemm_s8(const int8_t* w, int64_t n, int64_t k, int64_t ldw, co
   p.n_padded = (n + kPanelCols - 1) / kPanelCols * kPanelCols;
   int64_t groups_per_segment = p.segment_groups + (p.segment_tail ? 1 : 0);
   int64_t groups = groups_per_segment * segments;
-  int64_t elem = info.layout == Layout::vnni4 ? 1 : 2;
+  int64_t elem = info.layout == Layout::i16x2 ? 2 : 1;  // bytes per packed weight
   p.panel_bytes = groups * p.k_group * kPanelCols * elem;
   p.panels.assign(static_cast<size_t>(p.panel_bytes * (p.n_padded / kPanelCols) + 63), 0);
   p.a_signed = spec.a_signed;
