@@ -2,7 +2,9 @@
 # One command for all tests on a fresh Debian 12 machine: set up, build, run every test (2 in
 # parallel), run the kernel tests again with the ISA capped to scalar and to AVX2, then
 # cross-compile the runtime for aarch64 and run its tests under qemu (the runtime must travel
-# alone; PRUNQ_SKIP_CROSS=1 skips that step on machines without the cross toolchain).
+# alone): every test on an emulated CPU with the dot product and i8mm, the kernel tests again on
+# one without the dot product (see cross-aarch64.sh). PRUNQ_SKIP_CROSS=1 skips that step on
+# machines without the cross toolchain.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
