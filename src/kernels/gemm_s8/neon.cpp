@@ -16,7 +16,6 @@ constexpr int kMr = 2;
 
 template <bool RowSum>
 void tile(const UkernelCall& call) {
-  const PackedGemmS8& p = *call.p;
   int32x4_t lo[kMr][4], hi[kMr][4];  // [row][4-column register]: half sums of columns 0-1 / 2-3
   int32x4_t rowsum[kMr];
   for (int r = 0; r < kMr; ++r) {
@@ -46,28 +45,7 @@ void tile(const UkernelCall& call) {
     }
     w += 64 * groups;
   };
-  const bool whole_tail = call.tail_overread && !RowSum;
-  const int64_t groups = p.segment_groups;
-  for (int64_t s = 0; s < p.segments; ++s) {
-    const uint8_t* ap[kMr];
-    for (int r = 0; r < kMr; ++r) ap[r] = call.a[s * kMr + r];
-    int64_t g = 0;
-    for (; g + 4 <= groups; g += 4) {
-      int8x16_t a[kMr];
-#pragma GCC unroll 2
-      for (int r = 0; r < kMr; ++r) a[r] = load16_s8(ap[r] + g * 4);
-      step(a, 4);
-    }
-    // The last 1..3 whole groups and the partial one, each alone in lane 0 (zeros above).
-    for (; g < groups + (p.segment_tail ? 1 : 0); ++g) {
-      const int bytes = g < groups ? 4 : p.segment_tail;
-      int8x16_t a[kMr];
-#pragma GCC unroll 2
-      for (int r = 0; r < kMr; ++r)
-        a[r] = vreinterpretq_s8_u32(vsetq_lane_u32(group4_s8(ap[r] + g * 4, bytes, whole_tail), vdupq_n_u32(0), 0));
-      step(a, 1);
-    }
-  }
+  for_each_a_vnni4<kMr, RowSum>(call, step);
   TileSums<kMr> out;
   for (int r = 0; r < kMr; ++r) {
     for (int v = 0; v < 4; ++v) vst1q_s32(out.sums[r] + 4 * v, vpaddq_s32(lo[r][v], hi[r][v]));

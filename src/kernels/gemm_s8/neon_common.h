@@ -45,6 +45,36 @@ inline uint32_t group4_s8(const uint8_t* p, int bytes, bool whole) {
   return load_tail(p, bytes) ^ (0x80808080u & ((1u << (8 * bytes)) - 1));
 }
 
+// Walks the tile's activations on the vnni4 layout, segment by segment, calling step(a, groups)
+// with a[r] holding row r's next `groups` K groups as int8, group l in lane l: 16 bytes (4
+// groups) at a time, then each of the last 1..3 whole groups and the partial one alone in lane 0
+// (zeros above).
+template <int Mr, bool RowSum, typename Step>
+inline void for_each_a_vnni4(const UkernelCall& call, Step&& step) {
+  const PackedGemmS8& p = *call.p;
+  const bool whole_tail = call.tail_overread && !RowSum;
+  const int64_t groups = p.segment_groups;
+  for (int64_t s = 0; s < p.segments; ++s) {
+    const uint8_t* ap[Mr];
+    for (int r = 0; r < Mr; ++r) ap[r] = call.a[s * Mr + r];
+    int64_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+      int8x16_t a[Mr];
+#pragma GCC unroll 4
+      for (int r = 0; r < Mr; ++r) a[r] = load16_s8(ap[r] + g * 4);
+      step(a, 4);
+    }
+    for (; g < groups + (p.segment_tail ? 1 : 0); ++g) {
+      const int bytes = g < groups ? 4 : p.segment_tail;
+      int8x16_t a[Mr];
+#pragma GCC unroll 4
+      for (int r = 0; r < Mr; ++r)
+        a[r] = vreinterpretq_s8_u32(vsetq_lane_u32(group4_s8(ap[r] + g * 4, bytes, whole_tail), vdupq_n_u32(0), 0));
+      step(a, 1);
+    }
+  }
+}
+
 // The corrected accumulators of one row of a 16-column panel: acc + correction
 // (- w_zero_point * rowsum), requantized and stored (call.n_valid columns).
 template <QOut Type, bool RowSum>
