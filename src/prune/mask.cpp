@@ -36,9 +36,4 @@ int64_t pruned_count(const Initializer& init) {
   return n;
 }
 
-double sparsity_of(const Initializer& init) {
-  const int64_t n = init.data.numel();
-  return n == 0 ? 0.0 : double(pruned_count(init)) / double(n);
-}
-
 }  // namespace prunq

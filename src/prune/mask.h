@@ -19,6 +19,5 @@ void tighten_mask(Graph& graph, ValueId weight, const Tensor& keep);
 // Removed weights of an initializer: zeros of its mask, or of its data when it has no mask
 // (a model pruned elsewhere and saved without masks still reports its sparsity).
 int64_t pruned_count(const Initializer& init);
-double sparsity_of(const Initializer& init);
 
 }  // namespace prunq

@@ -121,8 +121,6 @@ PruneScope parse_prune_scope(const std::string& s) {
   fail("unknown pruning scope '", s, "' (known: layer, global)");
 }
 
-const char* prune_scope_name(PruneScope s) { return s == PruneScope::kLayer ? "layer" : "global"; }
-
 SparsityTarget ramped_target(const SparsityTarget& final, double sparsity) {
   SparsityTarget t = final;
   t.sparsity = sparsity;

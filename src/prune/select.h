@@ -30,7 +30,6 @@ enum class PruneScope { kLayer, kGlobal };
 
 // "layer" | "global"; anything else is an Error.
 PruneScope parse_prune_scope(const std::string& s);
-const char* prune_scope_name(PruneScope s);
 
 struct SparsityTarget {
   double sparsity = 0.5;  // fraction of the pool's weights removed, in [0, 1]

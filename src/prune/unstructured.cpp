@@ -12,16 +12,6 @@ UnstructuredCriterion parse_unstructured_criterion(const std::string& s) {
   fail("unknown pruning criterion '", s, "' (known: magnitude, random, snip, synflow)");
 }
 
-const char* unstructured_criterion_name(UnstructuredCriterion c) {
-  switch (c) {
-    case UnstructuredCriterion::kMagnitude: return "magnitude";
-    case UnstructuredCriterion::kRandom: return "random";
-    case UnstructuredCriterion::kSnip: return "snip";
-    case UnstructuredCriterion::kSynFlow: return "synflow";
-  }
-  return "?";
-}
-
 PruneResult prune_unstructured(Graph& g, const UnstructuredOptions& o) {
   const std::vector<PrunableWeight> pool = select_prunable(g, o.keep_dense);
   PRUNQ_CHECK(!pool.empty(), "prune: model '", g.name, "' has no prunable weight (Conv / Gemm / MatMul) left",

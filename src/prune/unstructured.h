@@ -25,7 +25,6 @@ enum class UnstructuredCriterion { kMagnitude, kRandom, kSnip, kSynFlow };
 
 // "magnitude" | "random" | "snip" | "synflow"; anything else is an Error listing them.
 UnstructuredCriterion parse_unstructured_criterion(const std::string& s);
-const char* unstructured_criterion_name(UnstructuredCriterion c);
 
 struct UnstructuredOptions {
   UnstructuredCriterion criterion = UnstructuredCriterion::kMagnitude;

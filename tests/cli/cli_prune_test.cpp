@@ -113,6 +113,7 @@ TEST_F(CliPrune, TrainPrunesAtInitialisationAndKeepsTheMasks) {
                        "--metrics", metrics});
     ASSERT_EQ(r.exit_code, 0) << criterion << ": " << r.err;
     EXPECT_NE(r.err.find("pruned at initialisation by " + std::string(criterion)), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("\nfc1 "), std::string::npos) << "the per-layer table: " << r.err;
     const Json m = read_json_file(metrics);
     EXPECT_NEAR(m["prune_at_init"]["sparsity"].get<double>(), 0.9, 1e-5);
     const Graph g = load_model(out);

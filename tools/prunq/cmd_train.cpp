@@ -92,8 +92,9 @@ Json prune_at_init(Graph& model, const TrainArgs& a, const Dataset& train) {
   o.seed = static_cast<uint64_t>(a.seed);
   o.data = &train;
   const PruneResult r = prune_unstructured(model, o);
-  std::fprintf(stderr, "prunq: pruned at initialisation by %s (%s): %.2f%% of %lld weights\n", a.prune_at_init.c_str(),
-               a.prune_scope.c_str(), 100.0 * r.sparsity(), static_cast<long long>(r.numel));
+  std::fprintf(stderr, "prunq: pruned at initialisation by %s (%s): %.2f%% of %lld weights\n%s", a.prune_at_init.c_str(),
+               a.prune_scope.c_str(), 100.0 * r.sparsity(), static_cast<long long>(r.numel),
+               format_prune_result(r).c_str());
   Json layers = Json::array();
   for (const LayerPruneResult& l : r.layers)
     layers.push_back({{"layer", l.layer}, {"weights", l.numel}, {"sparsity", l.sparsity()}});
