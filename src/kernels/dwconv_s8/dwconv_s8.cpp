@@ -68,7 +68,9 @@ PackedDwConvS8 pack_dwconv_s8(const DwConvS8Shape& shape, const int8_t* weights,
   p.shape = shape;
   p.kernel = k;
   p.block = k == DwConvS8Kernel::avx512_vnni ? 32 : 16;
-  p.tap_pairs = (taps + 1) / 2;
+  // AVX2 pairs two kernel rows at one kernel column (avx2.cpp), the others consecutive taps.
+  const bool row_pairs = k == DwConvS8Kernel::avx2;
+  p.tap_pairs = row_pairs ? shape.kernel_w * ((shape.kernel_h + 1) / 2) : (taps + 1) / 2;
   p.padded_channels = (c + p.block - 1) / p.block * p.block;
   p.a_signed = spec.a_signed;
   p.a_zero_point_u8 = spec.a_signed ? spec.a_zero_point + 128 : spec.a_zero_point;
@@ -77,7 +79,8 @@ PackedDwConvS8 pack_dwconv_s8(const DwConvS8Shape& shape, const int8_t* weights,
   p.out = make_output_stage(spec, c, p.padded_channels, "dwconv_s8");
 
   // x86: the interleaved order of vpunpck{l,h}wd: within each 8-channel group of a 128-bit lane,
-  // channels 0-3 land in the "lo" vector and 4-7 in "hi", each as (tap t, tap t+1) int16 pairs.
+  // channels 0-3 land in the "lo" vector and 4-7 in "hi", each as an int16 pair: taps (t, t+1), or
+  // on AVX2 kernel rows (2q, 2q+1) of column j, pair j * ceil(kh / 2) + q.
   // NEON: tap-major, channels in order (the widened activations line up with them as loaded).
   const int64_t blk = p.block;
   p.weights.assign(static_cast<size_t>(p.padded_channels / blk * p.tap_pairs * 2 * blk), 0);  // NEON: taps <= 2 * pairs
@@ -90,10 +93,12 @@ PackedDwConvS8 pack_dwconv_s8(const DwConvS8Shape& shape, const int8_t* weights,
     for (int64_t t = 0; t < taps; ++t) {
       int32_t wv = weights[ch * taps + t] - zw;  // in [-255, 255]: exact in int16
       wsum += static_cast<uint32_t>(wv);
-      int64_t pair = t / 2, half = pos / 4;
+      const int64_t i = t / shape.kernel_w, j = t % shape.kernel_w;
+      const int64_t pair = row_pairs ? j * ((shape.kernel_h + 1) / 2) + i / 2 : t / 2, half = pos / 4;
+      const int64_t second = row_pairs ? i % 2 : t % 2;
       int64_t idx = k == DwConvS8Kernel::neon
                         ? (cb * taps + t) * blk + ci
-                        : ((cb * p.tap_pairs + pair) * 2 + half) * blk + lane * 8 + (pos % 4) * 2 + t % 2;
+                        : ((cb * p.tap_pairs + pair) * 2 + half) * blk + lane * 8 + (pos % 4) * 2 + second;
       p.weights[static_cast<size_t>(idx)] = static_cast<int16_t>(wv);
     }
     uint32_t corr = spec.bias.empty() ? 0u : static_cast<uint32_t>(spec.bias[ch]);

@@ -9,6 +9,8 @@
 // instruction, no int16 saturation. NHWC makes a pixel's channels one contiguous vector load.
 // NEON (aarch64): activations widened to int16 (UXTL), weights packed as int16 (w - w_zero_point)
 // per tap, SMLAL / SMLAL2 multiply-accumulate 4 exact products into int32 lanes each.
+// AVX2 pairs kernel rows instead of consecutive taps, so one interleaved input column serves
+// every output whose window covers it (avx2.cpp).
 // Arithmetic and output stage as in gemm_s8.h (QuantSpec).
 #pragma once
 #include <cstdint>
@@ -37,7 +39,7 @@ struct PackedDwConvS8 {
   DwConvS8Shape shape;
   DwConvS8Kernel kernel = DwConvS8Kernel::scalar;
   int64_t block = 0;            // channels per SIMD block (32 for AVX-512, 16 for AVX2 and NEON)
-  int64_t tap_pairs = 0;        // ceil(taps / 2)
+  int64_t tap_pairs = 0;        // ceil(taps / 2); AVX2: kernel_w * ceil(kernel_h / 2) (kernel-row pairs)
   int64_t padded_channels = 0;  // channels rounded up to block
   int32_t a_zero_point_u8 = 0;  // in the uint8 domain the kernels read (int8 input is flipped)
   bool a_signed = false;
