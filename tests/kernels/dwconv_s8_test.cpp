@@ -112,6 +112,34 @@ TEST(DwConvS8, DilationAndNonSquareKernels) {
   }
 }
 
+// Rows wide enough for several 4-output steps plus a tail, dilation along both axes, kernels of
+// one row / column and even heights (the AVX2 kernel pairs kernel rows: the last row of an odd
+// height pairs with nothing), asymmetric padding larger than the kernel's reach.
+TEST(DwConvS8, WideRowsDilationAndKernelShapes) {
+  std::mt19937 rng(14);
+  struct Case {
+    int64_t kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+  };
+  const Case cases[] = {{3, 3, 1, 1, 1, 2, 1, 2, 1, 2}, {3, 3, 2, 2, 2, 2, 2, 2, 1, 1}, {1, 5, 1, 1, 1, 1, 0, 2, 0, 2},
+                        {4, 2, 1, 2, 1, 1, 1, 0, 2, 1}, {5, 5, 2, 1, 1, 1, 2, 2, 2, 2}, {3, 1, 1, 1, 3, 1, 3, 0, 3, 0}};
+  for (DwConvS8Kernel kern : dw_kernels())
+    for (const Case& k : cases)
+      for (int64_t c : {5, 16, 40}) {
+        DwConvS8Shape s;
+        s.in_h = 9;
+        s.in_w = 27;
+        s.channels = c;
+        s.kernel_h = k.kh, s.kernel_w = k.kw, s.stride_h = k.sh, s.stride_w = k.sw;
+        s.dilation_h = k.dh, s.dilation_w = k.dw;
+        s.pad_top = k.pt, s.pad_left = k.pl, s.pad_bottom = k.pb, s.pad_right = k.pr;
+        const int variant = static_cast<int>(rng() % 8);
+        QuantSpec spec = random_spec(rng, c, static_cast<QOut>(rng() % 4), variant & 1, variant & 2, variant & 4, true);
+        if (rng() % 2) spec.act_min = 0;
+        expect_dw_matches(kern, s, 2, spec, rng, "dw wide rows");
+        if (HasFailure()) return;
+      }
+}
+
 TEST(DwConvS8, BadInputIsAnError) {
   DwConvS8Shape s;
   s.in_h = s.in_w = 2;

@@ -29,24 +29,67 @@ inline __m128i load_channels(const uint8_t* p, int64_t n) {
   return _mm_load_si128(reinterpret_cast<const __m128i*>(tmp));
 }
 
+// The accumulators hold channels 0-3 | 8-11 ("lo") and 4-7 | 12-15 ("hi"), the vpunpck{l,h}wd
+// order. The output stage's per-channel vectors are rearranged into that order once per channel
+// block, so the outputs need no permute before requantizing: x[0] from channels 0-7 and x[1] from
+// 8-15 become the lo and hi orders.
+inline void to_accumulator_order(__m256i (&x)[2]) {
+  const __m256i lo = _mm256_permute2x128_si256(x[0], x[1], 0x20), hi = _mm256_permute2x128_si256(x[0], x[1], 0x31);
+  x[0] = lo;
+  x[1] = hi;
+}
+
+struct BlockStage {
+  avx2::Requant8 rq[2];     // lo, hi order (u8 / s8)
+  avx2::Requant8 plain[2];  // channels 0-7, 8-15 (s32 / f32, stored in channel order)
+  __m256i corr[2];          // lo, hi order
+};
+
+inline BlockStage block_stage(const PackedDwConvS8& p, int64_t c0) {
+  BlockStage s;
+  avx2::Requant8 a = avx2::load_requant8(p.out, c0), b = avx2::load_requant8(p.out, c0 + 8);
+  s.plain[0] = a;
+  s.plain[1] = b;
+  auto mix = [](__m256i& x, __m256i& y) {
+    __m256i v[2] = {x, y};
+    to_accumulator_order(v);
+    x = v[0];
+    y = v[1];
+  };
+  for (auto field : {&avx2::Requant8::mult, &avx2::Requant8::shift_even, &avx2::Requant8::shift_odd,
+                     &avx2::Requant8::round_even, &avx2::Requant8::round_odd, &avx2::Requant8::mult_odd,
+                     &avx2::Requant8::hi_shift, &avx2::Requant8::hi_round})
+    mix(a.*field, b.*field);
+  s.rq[0] = a;
+  s.rq[1] = b;
+  s.corr[0] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.correction.data() + c0));
+  s.corr[1] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.correction.data() + c0 + 8));
+  to_accumulator_order(s.corr);
+  return s;
+}
+
 // Adds the correction, requantizes and stores one output's 16-channel block (n valid channels).
-// acc_lo holds channels 0-3 | 8-11, acc_hi 4-7 | 12-15 (vpunpck{l,h}wd order).
-template <QOut Type, bool NarrowShift, bool HighShift>
-inline void store_block(__m256i acc_lo, __m256i acc_hi, const __m256i (&corr)[2], const avx2::Requant8 (&rq)[2],
-                        const avx2::OutBounds8& bounds, void* out, int64_t index, int n) {
-  const __m256i a = _mm256_add_epi32(_mm256_permute2x128_si256(acc_lo, acc_hi, 0x20), corr[0]);
-  const __m256i b = _mm256_add_epi32(_mm256_permute2x128_si256(acc_lo, acc_hi, 0x31), corr[1]);
+template <QOut Type, bool NarrowShift, bool HighShift, bool PackClamps>
+inline void store_block(__m256i acc_lo, __m256i acc_hi, const BlockStage& st, const avx2::OutBounds8& bounds,
+                        void* out, int64_t index, int n) {
+  const __m256i lo = _mm256_add_epi32(acc_lo, st.corr[0]), hi = _mm256_add_epi32(acc_hi, st.corr[1]);
   if constexpr (Type == QOut::u8 || Type == QOut::s8) {
-    const __m128i bytes = avx2::pack_bytes16<Type>(avx2::requantize8_as<NarrowShift, HighShift>(a, rq[0], bounds),
-                                                   avx2::requantize8_as<NarrowShift, HighShift>(b, rq[1], bounds));
-    avx2::store_bytes16(static_cast<uint8_t*>(out) + index, bytes, n);
+    // packs of (lo, hi) put channels 0-7 | 8-15 in order as int16; the byte pack doubles each
+    // 128-bit lane, so qwords 0 and 2 are channels 0-15.
+    const __m256i w = _mm256_packs_epi32(avx2::requantize8_as<NarrowShift, HighShift, PackClamps>(lo, st.rq[0], bounds),
+                                         avx2::requantize8_as<NarrowShift, HighShift, PackClamps>(hi, st.rq[1], bounds));
+    const __m256i bytes = Type == QOut::u8 ? _mm256_packus_epi16(w, w) : _mm256_packs_epi16(w, w);
+    avx2::store_bytes16(static_cast<uint8_t*>(out) + index,
+                        _mm256_castsi256_si128(_mm256_permute4x64_epi64(bytes, 0x08)), n);
   } else {
-    avx2::store_output8(Type, true, rq[0], bounds, a, out, index, n < 8 ? n : 8);
-    if (n > 8) avx2::store_output8(Type, true, rq[1], bounds, b, out, index + 8, n - 8);
+    // Channel order back for the 32-bit outputs.
+    const __m256i a = _mm256_permute2x128_si256(lo, hi, 0x20), b = _mm256_permute2x128_si256(lo, hi, 0x31);
+    avx2::store_output8(Type, true, st.plain[0], bounds, a, out, index, n < 8 ? n : 8);
+    if (n > 8) avx2::store_output8(Type, true, st.plain[1], bounds, b, out, index + 8, n - 8);
   }
 }
 
-template <QOut Type, bool NarrowShift, bool HighShift>
+template <QOut Type, bool NarrowShift, bool HighShift, bool PackClamps>
 void row_as(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row, int64_t b, int64_t y, void* out,
             int64_t out_row) {
   const DwConvS8Shape& s = p.shape;
@@ -76,6 +119,11 @@ void row_as(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row,
     step[i] = inside ? c : 0;
   }
   const int64_t interior_begin = std::min(cols, pl), interior_end = std::min(cols, pl + s.in_w);
+  // Weight pair t = j * row_pairs + q reads buffer vector pair_offset[t] from the output's first column.
+  thread_local std::vector<int64_t> pair_offset;
+  pair_offset.resize(static_cast<size_t>(kw * row_pairs));
+  for (int64_t j = 0; j < kw; ++j)
+    for (int64_t q = 0; q < row_pairs; ++q) pair_offset[j * row_pairs + q] = j * dw * row_pairs * 2 + 2 * q;
 
   const avx2::OutBounds8 bounds = avx2::load_bounds8(p.out);
   for (int64_t c0 = 0; c0 < c; c0 += 16) {
@@ -104,50 +152,41 @@ void row_as(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row,
     }
 
     const __m256i* wblock = reinterpret_cast<const __m256i*>(p.weights.data() + (c0 / 16) * p.tap_pairs * 32);
-    const avx2::Requant8 rq[2] = {avx2::load_requant8(p.out, c0), avx2::load_requant8(p.out, c0 + 8)};
-    const __m256i corr[2] = {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.correction.data() + c0)),
-                             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.correction.data() + c0 + 8))};
+    const BlockStage st = block_stage(p, c0);
     const int64_t col_step = row_pairs * 2;  // __m256i per buffer column
     int64_t x = 0;
+    const int64_t pairs = kw * row_pairs, out_step = sw * col_step;
     for (; x + 4 <= ow; x += 4) {
       __m256i l0 = _mm256_setzero_si256(), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
-      const __m256i* wp = wblock;
-      for (int64_t j = 0; j < kw; ++j) {
-        const __m256i* col = buf + (x * sw + j * dw) * col_step;
-        for (int64_t q = 0; q < row_pairs; ++q, wp += 2) {
-          const __m256i wl = _mm256_loadu_si256(wp), wh = _mm256_loadu_si256(wp + 1);
-          const __m256i* v = col + 2 * q;
-          l0 = _mm256_add_epi32(l0, _mm256_madd_epi16(v[0], wl));
-          h0 = _mm256_add_epi32(h0, _mm256_madd_epi16(v[1], wh));
-          v += sw * col_step;
-          l1 = _mm256_add_epi32(l1, _mm256_madd_epi16(v[0], wl));
-          h1 = _mm256_add_epi32(h1, _mm256_madd_epi16(v[1], wh));
-          v += sw * col_step;
-          l2 = _mm256_add_epi32(l2, _mm256_madd_epi16(v[0], wl));
-          h2 = _mm256_add_epi32(h2, _mm256_madd_epi16(v[1], wh));
-          v += sw * col_step;
-          l3 = _mm256_add_epi32(l3, _mm256_madd_epi16(v[0], wl));
-          h3 = _mm256_add_epi32(h3, _mm256_madd_epi16(v[1], wh));
-        }
+      const __m256i* const first = buf + x * sw * col_step;
+      for (int64_t t = 0; t < pairs; ++t) {
+        const __m256i wl = _mm256_loadu_si256(wblock + 2 * t), wh = _mm256_loadu_si256(wblock + 2 * t + 1);
+        const __m256i* v = first + pair_offset[t];
+        l0 = _mm256_add_epi32(l0, _mm256_madd_epi16(v[0], wl));
+        h0 = _mm256_add_epi32(h0, _mm256_madd_epi16(v[1], wh));
+        l1 = _mm256_add_epi32(l1, _mm256_madd_epi16(v[out_step], wl));
+        h1 = _mm256_add_epi32(h1, _mm256_madd_epi16(v[out_step + 1], wh));
+        l2 = _mm256_add_epi32(l2, _mm256_madd_epi16(v[2 * out_step], wl));
+        h2 = _mm256_add_epi32(h2, _mm256_madd_epi16(v[2 * out_step + 1], wh));
+        l3 = _mm256_add_epi32(l3, _mm256_madd_epi16(v[3 * out_step], wl));
+        h3 = _mm256_add_epi32(h3, _mm256_madd_epi16(v[3 * out_step + 1], wh));
       }
       const int64_t o = out_row + x * c + c0;
       const int n = static_cast<int>(rem);
-      store_block<Type, NarrowShift, HighShift>(l0, h0, corr, rq, bounds, out, o, n);
-      store_block<Type, NarrowShift, HighShift>(l1, h1, corr, rq, bounds, out, o + c, n);
-      store_block<Type, NarrowShift, HighShift>(l2, h2, corr, rq, bounds, out, o + 2 * c, n);
-      store_block<Type, NarrowShift, HighShift>(l3, h3, corr, rq, bounds, out, o + 3 * c, n);
+      store_block<Type, NarrowShift, HighShift, PackClamps>(l0, h0, st, bounds, out, o, n);
+      store_block<Type, NarrowShift, HighShift, PackClamps>(l1, h1, st, bounds, out, o + c, n);
+      store_block<Type, NarrowShift, HighShift, PackClamps>(l2, h2, st, bounds, out, o + 2 * c, n);
+      store_block<Type, NarrowShift, HighShift, PackClamps>(l3, h3, st, bounds, out, o + 3 * c, n);
     }
     for (; x < ow; ++x) {
       __m256i l = _mm256_setzero_si256(), h = l;
-      const __m256i* wp = wblock;
-      for (int64_t j = 0; j < kw; ++j) {
-        const __m256i* col = buf + (x * sw + j * dw) * col_step;
-        for (int64_t q = 0; q < row_pairs; ++q, wp += 2) {
-          l = _mm256_add_epi32(l, _mm256_madd_epi16(col[2 * q], _mm256_loadu_si256(wp)));
-          h = _mm256_add_epi32(h, _mm256_madd_epi16(col[2 * q + 1], _mm256_loadu_si256(wp + 1)));
-        }
+      const __m256i* const first = buf + x * sw * col_step;
+      for (int64_t t = 0; t < pairs; ++t) {
+        const __m256i* v = first + pair_offset[t];
+        l = _mm256_add_epi32(l, _mm256_madd_epi16(v[0], _mm256_loadu_si256(wblock + 2 * t)));
+        h = _mm256_add_epi32(h, _mm256_madd_epi16(v[1], _mm256_loadu_si256(wblock + 2 * t + 1)));
       }
-      store_block<Type, NarrowShift, HighShift>(l, h, corr, rq, bounds, out, out_row + x * c + c0,
+      store_block<Type, NarrowShift, HighShift, PackClamps>(l, h, st, bounds, out, out_row + x * c + c0,
                                                 static_cast<int>(rem));
     }
   }
@@ -157,8 +196,11 @@ void row_as(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row,
 
 void row_avx2(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row, int64_t b, int64_t y, void* out,
               int64_t out_row) {
+  const bool full_range = avx2::load_bounds8(p.out).full_range;
   visit_output_stage(p.out, [&]<QOut Type, bool NarrowShift, bool HighShift>() {
-    row_as<Type, NarrowShift, HighShift>(p, in, zero_row, b, y, out, out_row);
+    if constexpr (HighShift)
+      if (full_range) return row_as<Type, NarrowShift, HighShift, true>(p, in, zero_row, b, y, out, out_row);
+    row_as<Type, NarrowShift, HighShift, false>(p, in, zero_row, b, y, out, out_row);
   });
 }
 

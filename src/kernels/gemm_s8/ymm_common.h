@@ -67,7 +67,7 @@ inline void row_sums(const UkernelCall& call, __m256i (&rowsum)[Mr]) {
 // Adds the packed correction, subtracts w_zero_point * rowsum when RowSum, then requantizes and
 // stores the first call.mr rows of the tile's 16 columns (only call.n_valid of them). The output
 // type and shift range are template arguments: u8 / s8 rows leave as one 16-byte store.
-template <QOut Type, bool NarrowShift, bool HighShift, int Mr, bool RowSum>
+template <QOut Type, bool NarrowShift, bool HighShift, bool PackClamps, int Mr, bool RowSum>
 inline void store_tile_as(const UkernelCall& call, const __m256i (&acc)[Mr][2], const __m256i (&rowsum)[Mr]) {
   const PackedGemmS8& p = *call.p;
   const OutputStage& os = p.out;
@@ -92,8 +92,9 @@ inline void store_tile_as(const UkernelCall& call, const __m256i (&acc)[Mr][2], 
     }
     const int64_t index = call.c_index + r * call.ldc;
     if constexpr (Type == QOut::u8 || Type == QOut::s8) {
-      const __m128i bytes = avx2::pack_bytes16<Type>(avx2::requantize8_as<NarrowShift, HighShift>(x0, rq0, bounds),
-                                                     avx2::requantize8_as<NarrowShift, HighShift>(x1, rq1, bounds));
+      const __m128i bytes =
+          avx2::pack_bytes16<Type>(avx2::requantize8_as<NarrowShift, HighShift, PackClamps>(x0, rq0, bounds),
+                                   avx2::requantize8_as<NarrowShift, HighShift, PackClamps>(x1, rq1, bounds));
       avx2::store_bytes16(static_cast<uint8_t*>(call.c) + index, bytes, n);
     } else {
       avx2::store_output8(Type, true, rq0, bounds, x0, call.c, index, n < 8 ? n : 8);
@@ -107,8 +108,11 @@ inline void store_tile_as(const UkernelCall& call, const __m256i (&acc)[Mr][2], 
 template <int Mr, bool RowSum>
 __attribute__((noinline)) void store_tile(const UkernelCall& call, const __m256i (&acc)[Mr][2],
                                           const __m256i (&rowsum)[Mr]) {
+  const bool full_range = avx2::load_bounds8(call.p->out).full_range;
   visit_output_stage(call.p->out, [&]<QOut Type, bool NarrowShift, bool HighShift>() {
-    store_tile_as<Type, NarrowShift, HighShift, Mr, RowSum>(call, acc, rowsum);
+    if constexpr (HighShift)
+      if (full_range) return store_tile_as<Type, NarrowShift, HighShift, true, Mr, RowSum>(call, acc, rowsum);
+    store_tile_as<Type, NarrowShift, HighShift, false, Mr, RowSum>(call, acc, rowsum);
   });
 }
 

@@ -50,6 +50,7 @@ inline __m256i clamp_epi64(__m256i x, __m256i lo, __m256i hi) {
 struct OutBounds8 {
   __m256i zp, lo32, hi32, lo64, hi64;
   __m256 fmin, fmax;
+  bool full_range = false;  // u8 / s8 clamp is the type's whole range (no fused activation)
 };
 
 inline OutBounds8 load_bounds8(const OutputStage& os) {
@@ -61,6 +62,8 @@ inline OutBounds8 load_bounds8(const OutputStage& os) {
   b.hi64 = _mm256_set1_epi64x(os.qmax - os.zero_point);
   b.fmin = _mm256_set1_ps(os.fmin);
   b.fmax = _mm256_set1_ps(os.fmax);
+  b.full_range = (os.type == QOut::u8 && os.qmin == 0 && os.qmax == 255) ||
+                 (os.type == QOut::s8 && os.qmin == -128 && os.qmax == 127);
   return b;
 }
 
@@ -82,13 +85,18 @@ inline __m256i requantize8(bool narrow_shift, __m256i acc, const Requant8& r, co
 // 2^(shift-1) is a multiple of 2^32): (p + 2^(shift-1)) >> shift == ((p >> 32) + 2^(shift-33)) >>
 // (shift-32) for the 64-bit product p, so only the products' high halves are needed and the shift
 // is a 32-bit one -- about half the instructions of the 64-bit path. HighShift implies NarrowShift.
-template <bool NarrowShift, bool HighShift>
+// PackClamps (HighShift with OutBounds8::full_range only): the clamp is left to pack_bytes16's
+// saturating packs, which clamp to the type's range exactly; |v| < 2^29 there, so v + zp cannot
+// wrap.
+template <bool NarrowShift, bool HighShift, bool PackClamps = false>
 inline __m256i requantize8_as(__m256i acc, const Requant8& r, const OutBounds8& b) {
+  static_assert(!PackClamps || HighShift, "the saturating packs clamp only on the high-shift path");
   if constexpr (HighShift) {
     const __m256i even = _mm256_mul_epi32(acc, r.mult);
     const __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(acc, 32), r.mult_odd);
     const __m256i hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
     const __m256i v = _mm256_srav_epi32(_mm256_add_epi32(hi, r.hi_round), r.hi_shift);
+    if constexpr (PackClamps) return _mm256_add_epi32(v, b.zp);
     return _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(v, b.lo32), b.hi32), b.zp);
   } else {
     return requantize8(NarrowShift, acc, r, b);
