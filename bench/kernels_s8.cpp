@@ -195,10 +195,14 @@ ConvS8Shape conv_shape(const ConvLayer& l) {
 // algorithm: automatic (what the runtime runs: Winograd F(4x4,3x3) where it is exact) or direct.
 // GMAC/s counts the direct convolution's MACs, so Winograd shows as an effective rate (and can
 // exceed the vpdpbusd peak); the `winograd` counter says which algorithm ran.
-void BM_conv_s8(benchmark::State& state, ConvLayer l, int threads, ConvS8Algorithm algorithm) {
+// weights7: weights in [-64, 63] (the /w7/ rows), which AVX2's direct convolution runs with
+// vpmaddubsw; otherwise the full int8 range.
+void BM_conv_s8(benchmark::State& state, ConvLayer l, int threads, ConvS8Algorithm algorithm, bool weights7) {
   ConvS8Shape s = conv_shape(l);
   std::vector<uint8_t> in = bytes(static_cast<size_t>(l.batch * l.hw * l.hw * l.c), 3);
   std::vector<uint8_t> w = bytes(static_cast<size_t>(l.o * l.c * l.k * l.k), 4);
+  if (weights7)
+    for (uint8_t& x : w) x = static_cast<uint8_t>(static_cast<int8_t>(x) >> 1);
   std::vector<uint8_t> out(static_cast<size_t>(l.batch * s.out_h() * s.out_w() * l.o));
   PackedConvS8 p = pack_conv_s8(s, reinterpret_cast<const int8_t*>(w.data()), layer_spec(l.o), best_gemm_s8_kernel(),
                                 algorithm);
@@ -270,15 +274,19 @@ int main(int argc, char** argv) {
   for (const ConvLayer& l : kConvLayers)
     for (int t : {1, 2}) {
       benchmark::RegisterBenchmark((std::string("BM_conv_s8/") + l.name + "/threads:" + std::to_string(t)).c_str(),
-                                   BM_conv_s8, l, t, ConvS8Algorithm::automatic)
+                                   BM_conv_s8, l, t, ConvS8Algorithm::automatic, false)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
       if (l.k == 3 && l.stride == 1)  // the direct kernel beside Winograd, for the speed-up it brings
         benchmark::RegisterBenchmark(
             (std::string("BM_conv_s8/") + l.name + "/direct/threads:" + std::to_string(t)).c_str(), BM_conv_s8, l, t,
-            ConvS8Algorithm::direct)
+            ConvS8Algorithm::direct, false)
             ->UseManualTime()
             ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark((std::string("BM_conv_s8/") + l.name + "/w7/threads:" + std::to_string(t)).c_str(),
+                                   BM_conv_s8, l, t, ConvS8Algorithm::direct, true)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
       for (bool blas : {true, false})
         benchmark::RegisterBenchmark((std::string("BM_f32_conv_gemm/") + l.name + (blas ? "/blas" : "/prunq") +
                                       "/threads:" + std::to_string(t))

@@ -27,7 +27,7 @@ trap 'rm -rf "$out"' EXIT
 
 thread_re=$(echo "$THREADS" | sed 's/,/|/g')
 # int8 rows as the runtime runs them (best kernel, automatic algorithm) plus the direct-conv and
-# 7-bit-weight rows; fp32 rows of the same cases. FILTER: gemm, conv or dw picks a family,
+# 7-bit-weight rows (the weights AVX2 runs with vpmaddubsw); fp32 rows of the same cases. FILTER: gemm, conv or dw picks a family,
 # anything else a part of the layer name.
 gemm="gemm_s8|gemm_s8_w7|f32_gemm_blas|f32_gemm_prunq" conv="conv_s8|f32_conv_gemm" dw="dwconv_s8|f32_dwconv"
 case "$FILTER" in
@@ -61,9 +61,9 @@ for line in open(os.path.join(out, "stderr_1.txt")):
     if "peak" in line:
         print(line.strip())
 print()
-hdr = f"{'case':44s} {'thr':>3s} {'int8 kernel':>22s} {'int8':>7s} {'peak%':>6s} {'fp32 ref':>9s} {'fp32 prunq':>10s} {'x ref':>6s} {'x prunq':>7s}"
+hdr = f"{'case':52s} {'thr':>3s} {'int8 kernel':>22s} {'int8':>7s} {'peak%':>6s} {'fp32 ref':>9s} {'fp32 prunq':>10s} {'x ref':>6s} {'x prunq':>7s}"
 print(hdr)
-print(f"{'':44s} {'':3s} {'':22s} {'GMAC/s':>7s} {'':6s} {'GMAC/s':>9s} {'GMAC/s':>10s}")
+print(f"{'':52s} {'':3s} {'':22s} {'GMAC/s':>7s} {'':6s} {'GMAC/s':>9s} {'GMAC/s':>10s}")
 peak = None
 for line in open(os.path.join(out, "stderr_1.txt")):
     m = re.search(r"int8 kernel: \S+, \S+ peak \(1 thread\): ([0-9.]+)", line)
@@ -78,10 +78,11 @@ for name, r in rate.items():
         case = f"gemm {mm}x{nn}x{kk}" + (" (7-bit weights)" if kind == "gemm_s8_w7" else "")
         rows.append((case, int(t), name, rate.get(f"BM_f32_gemm_blas/{shape}"), rate.get(f"BM_f32_gemm_prunq/{shape}")))
         continue
-    m = re.match(r"BM_conv_s8/([^/]+)/(direct/)?threads:(\d+)", name)
+    m = re.match(r"BM_conv_s8/([^/]+)/(direct/|w7/)?threads:(\d+)", name)
     if m:
-        layer, direct, t = m.groups()
-        rows.append((f"conv {layer}" + (" (direct)" if direct else ""), int(t), name,
+        layer, variant, t = m.groups()
+        suffix = {"direct/": " (direct)", "w7/": " (direct, 7-bit weights)"}.get(variant, "")
+        rows.append((f"conv {layer}{suffix}", int(t), name,
                      rate.get(f"BM_f32_conv_gemm/{layer}/blas/threads:{t}"),
                      rate.get(f"BM_f32_conv_gemm/{layer}/prunq/threads:{t}")))
         continue
@@ -89,12 +90,12 @@ for name, r in rate.items():
     if m and m.group(2) != "scalar":
         layer, kern, t = m.groups()
         labels[name] = kern
-        rows.append((f"dwconv {layer} (ref: dwconv2d_f32)", int(t), name,
+        rows.append((f"dwconv {layer} (fp32 ref: dwconv2d_f32)", int(t), name,
                      rate.get(f"BM_f32_dwconv/{layer}/threads:{t}"), None))
 fmt = lambda x, w, p=1: f"{x:{w}.{p}f}" if x else f"{'-':>{w}s}"
 for case, t, name, ref, pr in sorted(rows, key=lambda r: (r[1], r[0])):
     r = rate[name]
     frac = 100 * r / (peak * t) if peak else None
-    print(f"{case:44s} {t:3d} {labels.get(name, ''):>22s} {r:7.1f} {fmt(frac, 6, 0)} {fmt(ref, 9)} {fmt(pr, 10)} "
+    print(f"{case:52s} {t:3d} {labels.get(name, ''):>22s} {r:7.1f} {fmt(frac, 6, 0)} {fmt(ref, 9)} {fmt(pr, 10)} "
           f"{fmt(r / ref if ref else None, 6, 2)} {fmt(r / pr if pr else None, 7, 2)}")
 PYEOF

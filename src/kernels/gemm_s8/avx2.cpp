@@ -52,11 +52,24 @@ WideRows widen_rows(const UkernelCall& call) {
     out.row[r] = dst;
     for (int64_t s = 0; s < p.segments; ++s) {
       const uint8_t* src = call.a[s * kMr + r];
-      const int64_t n = p.segment_len;
+      // With tail_overread a partial last group is read whole: its extra bytes meet zero weights
+      // (and row_sums never reads them).
+      const int64_t n = call.tail_overread ? gps * 4 : p.segment_len;
       int64_t i = 0;
       for (; i + 16 <= n; i += 16)
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
                             _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
+      if (i + 8 <= n) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                         _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i))));
+        i += 8;
+      }
+      if (i + 4 <= n) {
+        uint32_t v;
+        std::memcpy(&v, src + i, 4);
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + i), _mm_cvtepu8_epi16(_mm_cvtsi32_si128(static_cast<int>(v))));
+        i += 4;
+      }
       for (; i < n; ++i) dst[i] = src[i];
       for (; i < gps * 4; ++i) dst[i] = 0;
       dst += gps * 4;
