@@ -179,13 +179,20 @@ TEST(WinogradS8, AutomaticChoice) {
     EXPECT_FALSE(pack_conv_s8(wide, w.data(), spec, GemmS8Kernel::avx_vnni).winograd);
   }
   EXPECT_FALSE(pack_conv_s8(narrow, w.data(), spec).winograd);
-  // 8 input channels: Winograd on AVX2, not on AVX-512 VNNI (winograd_min_channels).
+  // 8 input channels: Winograd on AVX2 when the direct form would be vpmaddwd (weights past the
+  // vpmaddubsw bound: 100, 100 pairs), direct when it would be vpmaddubsw (all 3s), never on AVX-512
+  // VNNI (winograd_min_channels).
   const ConvS8Shape eight = conv3x3(28, 28, 8, 16, 1, 1);
+  const std::vector<int8_t> big(w.size(), 100);
   if (gemm_s8_kernel_available(GemmS8Kernel::avx512_vnni)) {
-    EXPECT_FALSE(pack_conv_s8(eight, w.data(), spec, GemmS8Kernel::avx512_vnni).winograd);
+    EXPECT_FALSE(pack_conv_s8(eight, big.data(), spec, GemmS8Kernel::avx512_vnni).winograd);
   }
   if (gemm_s8_kernel_available(GemmS8Kernel::avx2)) {
-    EXPECT_EQ(pack_conv_s8(eight, w.data(), spec, GemmS8Kernel::avx2).winograd, !env_off);
+    EXPECT_EQ(pack_conv_s8(eight, big.data(), spec, GemmS8Kernel::avx2).winograd, !env_off);
+    EXPECT_FALSE(pack_conv_s8(eight, w.data(), spec, GemmS8Kernel::avx2).winograd);
+    EXPECT_TRUE(pack_conv_s8(eight, w.data(), spec, GemmS8Kernel::avx2, ConvS8Algorithm::direct).gemm.maddubs);
+    const ConvS8Shape twelve = conv3x3(28, 28, 12, 24, 1, 1);
+    EXPECT_EQ(pack_conv_s8(twelve, w.data(), spec, GemmS8Kernel::avx2).winograd, !env_off);
   }
   EXPECT_FALSE(pack_conv_s8(wide, w.data(), spec, GemmS8Kernel::scalar).winograd);
   EXPECT_FALSE(pack_conv_s8(wide, w.data(), spec, best_gemm_s8_kernel(), ConvS8Algorithm::direct).winograd);

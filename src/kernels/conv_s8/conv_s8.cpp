@@ -29,18 +29,18 @@ bool winograd_disabled_by_env() {
   return off;
 }
 
+// direct_maddubs: the direct convolution would run AVX2's vpmaddubsw form.
 bool use_winograd(const ConvS8Shape& shape, const int8_t* w, const QuantSpec& spec, GemmS8Kernel k,
-                  ConvS8Algorithm algorithm) {
+                  ConvS8Algorithm algorithm, bool direct_maddubs) {
   switch (algorithm) {
     case ConvS8Algorithm::direct: return false;
     case ConvS8Algorithm::winograd: return true;
     case ConvS8Algorithm::automatic: break;
   }
-  // Measured faster than direct: AVX-512 VNNI, and AVX2 (about 3x on the fmnist layers, where
-  // direct runs at vpmaddwd rate). AVX-VNNI stays direct until measured on a CPU that has it: its
+  // Measured faster than direct: AVX-512 VNNI, and AVX2 (about 2.2x on the fmnist layers). AVX-VNNI stays direct until measured on a CPU that has it: its
   // direct kernel has vpdpbusd, twice vpdpwssd's MACs per instruction.
   const bool measured = k == GemmS8Kernel::avx512_vnni || k == GemmS8Kernel::avx2;
-  return measured && shape.in_c >= winograd_min_channels(k) && !winograd_disabled_by_env() &&
+  return measured && shape.in_c >= winograd_min_channels(k, direct_maddubs) && !winograd_disabled_by_env() &&
          winograd_s8_exact(shape, w, spec);
 }
 
@@ -50,23 +50,24 @@ PackedConvS8 pack_conv_s8(const ConvS8Shape& shape, const int8_t* weights_oihw, 
                           GemmS8Kernel k, ConvS8Algorithm algorithm) {
   check_conv_s8_shape(shape, "conv_s8");
   PRUNQ_CHECK(weights_oihw != nullptr, "conv_s8: no weights");
-  if (use_winograd(shape, weights_oihw, spec, k, algorithm)) {
-    PackedConvS8 p;
-    p.shape = shape;
-    p.winograd = true;
-    p.wino = pack_winograd_s8(shape, weights_oihw, spec, k);
-    return p;
-  }
   const int64_t taps = shape.kernel_h * shape.kernel_w, c = shape.in_c, kk = taps * c;
   // OIHW -> O(HW)I: each tap's input channels become one contiguous K segment.
   std::vector<int8_t> ohwi(static_cast<size_t>(shape.out_c * kk));
   for (int64_t o = 0; o < shape.out_c; ++o)
     for (int64_t i = 0; i < c; ++i)
       for (int64_t t = 0; t < taps; ++t) ohwi[(o * taps + t) * c + i] = weights_oihw[(o * c + i) * taps + t];
+  const bool kernel_row_segments = shape.dilation_w == 1;
+  const int64_t segments = kernel_row_segments ? shape.kernel_h : taps;
+  const bool direct_maddubs = k == GemmS8Kernel::avx2 && weights_fit_maddubs(ohwi.data(), shape.out_c, kk, kk, segments);
   PackedConvS8 p;
   p.shape = shape;
-  p.kernel_row_segments = shape.dilation_w == 1;
-  p.gemm = pack_gemm_s8(ohwi.data(), shape.out_c, kk, kk, spec, k, p.kernel_row_segments ? shape.kernel_h : taps);
+  if (use_winograd(shape, weights_oihw, spec, k, algorithm, direct_maddubs)) {
+    p.winograd = true;
+    p.wino = pack_winograd_s8(shape, weights_oihw, spec, k);
+    return p;
+  }
+  p.kernel_row_segments = kernel_row_segments;
+  p.gemm = pack_gemm_s8(ohwi.data(), shape.out_c, kk, kk, spec, k, segments);
   return p;
 }
 

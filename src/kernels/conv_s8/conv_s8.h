@@ -38,9 +38,12 @@ enum class ConvS8Algorithm : uint8_t { automatic, direct, winograd };
 
 // Below this many input channels the transforms cost more than the products save. Measured on
 // 28x28 layers with twice as many output channels, 1 thread: AVX-512 VNNI direct wins at 8
-// channels (0.46 vs 0.60 ms) and loses at 16 (1.31 vs 1.20); AVX2 direct (vpmaddwd rate) wins at
-// 4 (0.75 vs 0.86) and loses at 8 (1.37 vs 1.13).
-constexpr int64_t winograd_min_channels(GemmS8Kernel k) { return k == GemmS8Kernel::avx512_vnni ? 16 : 8; }
+// channels (0.46 vs 0.60 ms) and loses at 16 (1.31 vs 1.20). AVX2 depends on the direct form the
+// weights get: with vpmaddwd direct loses at 8 (batch 8: 0.167 vs 0.144 ms), with vpmaddubsw
+// (maddubs: weights within its bound) it wins at 8 (0.102 vs 0.143) and loses at 12 (0.285 vs 0.219).
+constexpr int64_t winograd_min_channels(GemmS8Kernel k, bool maddubs = false) {
+  return k == GemmS8Kernel::avx512_vnni ? 16 : maddubs ? 12 : 8;
+}
 
 struct PackedConvS8 {
   ConvS8Shape shape;
