@@ -37,8 +37,9 @@ bool use_winograd(const ConvS8Shape& shape, const int8_t* w, const QuantSpec& sp
     case ConvS8Algorithm::winograd: return true;
     case ConvS8Algorithm::automatic: break;
   }
-  // Measured faster than direct: AVX-512 VNNI, and AVX2 (about 2.2x on the fmnist layers). AVX-VNNI stays direct until measured on a CPU that has it: its
-  // direct kernel has vpdpbusd, twice vpdpwssd's MACs per instruction.
+  // Measured faster than direct: AVX-512 VNNI, and AVX2 (about 2.2x on the fmnist layers).
+  // AVX-VNNI stays direct until measured on a CPU that has it: its direct kernel has vpdpbusd,
+  // twice vpdpwssd's MACs per instruction.
   const bool measured = k == GemmS8Kernel::avx512_vnni || k == GemmS8Kernel::avx2;
   return measured && shape.in_c >= winograd_min_channels(k, direct_maddubs) && !winograd_disabled_by_env() &&
          winograd_s8_exact(shape, w, spec);
