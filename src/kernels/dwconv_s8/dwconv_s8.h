@@ -72,7 +72,7 @@ void dwconv_s8_reference(const DwConvS8Shape& shape, const int8_t* weights, cons
 
 namespace dwconv_s8_detail {
 // Tap pointers of every output pixel of row y of image b: result[x * taps + t], zero_row where the
-// tap falls in the padding. Plain code shared by the ISA row kernels; the buffer is thread-local.
+// tap falls in the padding (the AVX-512 row kernel's indirection); the buffer is thread-local.
 const uint8_t* const* row_tap_pointers(const PackedDwConvS8& p, const uint8_t* in, const uint8_t* zero_row, int64_t b,
                                        int64_t y);
 // One output row (b, y) of a SIMD kernel; `in` already in the uint8 domain, `zero_row` holds

@@ -10,7 +10,7 @@
 //
 // Rate: vpmaddwd does 16 MACs, the same multiplier work per MAC as vpmaddubsw + vpmaddwd(ones);
 // what it costs extra is the vpaddd per vpmaddwd (Zen 3 and Zen 4 run integer multiplies on two
-// pipes, additions on four; the dependent pairs keep about 80-85 % of the multiplier pipes busy).
+// pipes, additions on four; the dependent pairs keep about 80 % of the multiplier pipes busy).
 #include <immintrin.h>
 
 #include <algorithm>
@@ -38,6 +38,8 @@ WideRows widen_rows(const UkernelCall& call) {
   const PackedGemmS8& p = *call.p;
   const int64_t gps = p.segment_groups + (p.segment_tail ? 1 : 0);
   const int64_t len = p.segments * gps * 4;  // int16 per row
+  // Rows 32 bytes-aligned apart, plus 64 bytes so that power-of-two K does not put them a
+  // multiple of 4 KiB apart (the same L1 sets for all six rows).
   const int64_t stride = (len + 15) / 16 * 16 + 32;
   thread_local std::vector<int16_t> buf;
   if (static_cast<int64_t>(buf.size()) < stride * kMr) buf.resize(static_cast<size_t>(stride * kMr));

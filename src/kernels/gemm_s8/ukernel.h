@@ -25,8 +25,9 @@ struct UkernelCall {
   int64_t c_index = 0;              // element index of (row 0, column n0)
   int64_t ldc = 0;                  // elements
   // The caller guarantees 3 readable bytes after every segment, so a partial last 4-byte K group
-  // may be loaded whole (its extra bytes meet zero weights). Ignored with weight zero points,
-  // where the row sums must not see those bytes.
+  // may be loaded whole (its extra bytes meet zero weights). Kernels that take the row sums from
+  // the products ignore it with weight zero points (the sums must not see those bytes); the AVX2
+  // ones sum the rows separately (ymm_common.h row_sums) and use it always.
   bool tail_overread = false;
 };
 
